@@ -5,3 +5,19 @@ validated config object, ``ctx`` a :class:`~simtrial.studies.context.RunContext`
 dict holds the study's headline figures (JSON-serialisable, finite), merged into
 ``summary.json``. The config's ``study`` field names the module.
 """
+
+from simtrial.paths import EXPERIMENTS_DIR
+
+
+def available_studies() -> list[str]:
+    """Names of the study modules in this package."""
+    import pkgutil
+
+    import simtrial.studies as pkg
+
+    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name != "context")
+
+
+def available_experiments() -> list[str]:
+    """Names of the named studies in ``experiments/`` (what ``experiment=`` accepts)."""
+    return sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))

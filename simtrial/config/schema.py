@@ -1,0 +1,53 @@
+"""The root config schema and the small building blocks owned by no other module.
+
+Group schemas owned elsewhere (designs, scenarios, models, calibration) are registered with
+Hydra's ConfigStore in :mod:`simtrial.config.store`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PathsConfig:
+    """Where runs write. ``results`` is relative to the directory simtrial is started from,
+    unless absolute; the environment variable ``SIMTRIAL_RESULTS`` sets its default."""
+
+    results: str = "results"
+
+
+@dataclass
+class RunConfig:
+    """Behaviour of a run."""
+
+    #: Show a progress bar on a terminal (never in multirun jobs or when stderr is not a tty).
+    progress: bool = True
+    #: In a sweep re-run into an existing sweep directory, skip jobs whose summary says ``ok``.
+    resume: bool = False
+
+
+@dataclass
+class Config:
+    """Root of every simtrial config.
+
+    Attributes
+    ----------
+    study : str
+        The study module to run (``simtrial.studies.<study>``); set by each experiment file.
+    seed : int
+        Root of all randomness: one ``numpy.random.SeedSequence(seed)`` spawns every stream.
+    """
+
+    study: str = "quickstart"
+    seed: int = 20261123
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    # Config groups; each option carries its own schema (see simtrial.config.store).
+    model: Any = None
+    calibration: Any = None
+    design: Any = None
+    scenario: Any = None
+    simulation: Any = None
+    analysis: Any = None
