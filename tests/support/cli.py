@@ -1,0 +1,33 @@
+"""Run ``python -m simtrial`` as a user would, with results under a temporary directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_simtrial(args: list[str], results: Path, timeout: float = 600, env: dict | None = None,
+                 cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run simtrial in a subprocess; returns the completed process (text output)."""
+    full_env = {**os.environ, "SIMTRIAL_RESULTS": str(results), "HYDRA_FULL_ERROR": "0"}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "simtrial", *args], capture_output=True, text=True,
+                          timeout=timeout, env=full_env, cwd=cwd or REPO)
+
+
+def run_dirs(results: Path) -> list[Path]:
+    """Every directory under ``results`` that holds a summary.json."""
+    return sorted(p.parent for p in Path(results).rglob("summary.json"))
+
+
+def summaries(results: Path) -> list[dict]:
+    return [json.loads((d / "summary.json").read_text()) for d in run_dirs(results)]
+
+
+def ok_runs(results: Path) -> list[dict]:
+    return [s for s in summaries(results) if s.get("status") == "ok"]

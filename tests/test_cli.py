@@ -1,0 +1,63 @@
+"""The entry point's contract: commands, run directories, summary.json, bad input."""
+
+import json
+
+import pytest
+import yaml
+
+from tests.support.cli import ok_runs, run_dirs, run_simtrial
+
+REQUIRED = {"status", "experiment", "seed", "package_version", "git_sha", "started", "finished", "versions"}
+
+
+def test_quickstart_writes_a_run_directory(tmp_path):
+    proc = run_simtrial(["experiment=quickstart"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Table 1B Total: OR" in proc.stdout  # the table is printed
+    (run_dir,) = run_dirs(tmp_path)
+    assert run_dir.parent.name == "quickstart" and run_dir.parent.parent == tmp_path
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert REQUIRED <= set(summary)
+    assert summary["status"] == "ok" and summary["experiment"] == "quickstart"
+    assert summary["figures_differing"] == 0 and summary["figures_checked"] >= 30
+    for pkg in ("numpy", "scipy", "simpy", "pymc", "arviz", "hydra-core"):
+        assert summary["versions"][pkg] != "not installed"
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    assert config["seed"] == summary["seed"] == 20261123
+    assert (run_dir / "published_figures.csv").exists()
+
+
+def test_seed_override_is_recorded(tmp_path):
+    proc = run_simtrial(["experiment=quickstart", "seed=7"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert ok_runs(tmp_path)[0]["seed"] == 7
+
+
+def test_unknown_experiment_lists_studies(tmp_path):
+    proc = run_simtrial(["experiment=no_such_study"], tmp_path)
+    assert proc.returncode != 0
+    assert "experiment: unknown study 'no_such_study'" in proc.stderr
+    assert "quickstart" in proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("sed=3", "Key 'sed' not in 'Config'"),
+        ("seed=abc", "Value 'abc' of type 'str' could not be converted to Integer"),
+        ("run.progres=false", "Key 'progres' not in 'RunConfig'"),
+    ],
+)
+def test_bad_key_or_type_stops_before_any_work(tmp_path, override, expected):
+    proc = run_simtrial(["experiment=quickstart", override], tmp_path)
+    assert proc.returncode != 0
+    assert expected in proc.stderr
+    assert ok_runs(tmp_path) == []
+
+
+def test_help_lists_groups_and_studies(tmp_path):
+    proc = run_simtrial(["--help"], tmp_path)
+    assert proc.returncode == 0
+    assert "== Config groups" in proc.stdout
+    assert "experiment: " in proc.stdout and "quickstart" in proc.stdout
