@@ -34,7 +34,7 @@ def synthetic_series(
     for v, day in enumerate(days):  # one visit at a time keeps the generator's memory small
         mean = baseline + (plateau - baseline) * -np.expm1(-day / onset)
         counts[:, v] = mean * rng.lognormal(0.0, 0.2, n_patients)
-    counts[rng.random(counts.shape) < 0.05] = np.nan
+        counts[rng.random(n_patients) < 0.05, v] = np.nan
     return days, counts, baseline
 
 
