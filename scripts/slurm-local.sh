@@ -36,7 +36,8 @@ need_root() {
   [ "$(id -u)" = 0 ] || die "'$1' must run as root (try: sudo $0 $1)"
 }
 
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# /proc rather than kill -0, so that status also works for users who do not own the daemons.
+alive() { [ -s "$1" ] && [ -d "/proc/$(cat "$1" 2>/dev/null)" ]; }
 
 conf_is_ours() { [ -f "$CONF" ] && grep -qxF "$MARK" "$CONF"; }
 
