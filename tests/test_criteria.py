@@ -404,30 +404,24 @@ def test_invalid_chunk_size():
 
 # ---------------------------------------------------------------- the Genoa/Catania letter
 
-# Table 1A of the letter (seed 001, Am J Hematol): patient, group, response, day to PR, day to CR.
-# None is "—". Patients 1-10 are primary ITP, 11-19 ARS-ITP (ALPS-like signs).
-# TODO: switch to simtrial.cohorts.load_letter() once the cohort loader lands.
-LETTER_TABLE_1A = [
-    (1, "primary", "CR", None, 43),
-    (2, "primary", "NR", None, None),
-    (3, "primary", "NR", None, None),
-    (4, "primary", "CR", None, 108),
-    (5, "primary", "NR", None, None),
-    (6, "primary", "CR", 40, 306),
-    (7, "primary", "CR", None, 14),
-    (8, "primary", "CR", 135, 196),
-    (9, "primary", "NR", None, None),
-    (10, "primary", "NR", None, None),
-    (11, "ARS", "CR", None, 120),
-    (12, "ARS", "PR", 29, None),
-    (13, "ARS", "PR", 37, None),
-    (14, "ARS", "CR", None, 120),
-    (15, "ARS", "CR", 103, 579),
-    (16, "ARS", "CR", 88, 239),
-    (17, "ARS", "PR", 27, None),
-    (18, "ARS", "NR", None, None),
-    (19, "ARS", "CR", 60, 425),
-]
+# Table 1A of the letter (Am J Hematol), from the packaged cohort rows: patient, group,
+# response, day to PR, day to CR (None where the table prints a dash).
+
+
+def _letter_rows():
+    from simtrial.cohorts import load_letter
+
+    def day(x):
+        return None if math.isnan(x) else float(x)
+
+    p = load_letter().patients
+    return [
+        (int(r.patient), "primary" if r.group == "primary_itp" else "ARS", r.response, day(r.day_pr), day(r.day_cr))
+        for r in p.itertuples()
+    ]
+
+
+LETTER_TABLE_1A = _letter_rows()
 
 
 def letter_series(rows, rng):
