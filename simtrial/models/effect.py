@@ -344,7 +344,8 @@ def effect_path(
         c0 = change_days[:, j]
         c1 = change_days[:, j + 1] if j + 1 < n_seg else np.full(n, np.inf)
         live = np.isfinite(c0)
-        target = np.where(live, d_ss * exposure_scaling(np.where(live, exposure[:, j], 0.0), er), 0.0)
+        g = exposure_scaling(np.where(live, exposure[:, j], 0.0), er)
+        target = np.where(live, d_ss * g, 0.0)
         rate = np.where(target < d_start, ke0 * er.off_rate_multiplier, ke0)
         inside = (days >= c0[:, None]) & (days < c1[:, None])
         dt = np.where(inside, days - np.where(live, c0, 0.0)[:, None], 0.0)

@@ -113,7 +113,9 @@ def _check_days(days, n: int | None = None) -> np.ndarray:
     if days.ndim == 1 and n is not None:
         days = np.broadcast_to(days, (n, days.shape[0]))
     if days.ndim != 2 or (n is not None and days.shape[0] != n):
-        raise ValueError(f"days: must have shape (n_days,) or (n_patients, n_days); got {days.shape}")
+        raise ValueError(
+            f"days: must have shape (n_days,) or (n_patients, n_days); got {days.shape}"
+        )
     if not np.all(np.isfinite(days)):
         raise ValueError("days: must be finite")
     if np.any(np.diff(days, axis=1) < 0):
@@ -149,7 +151,9 @@ def mean_path(p0, d_total) -> np.ndarray:
     """
     d_total = np.asarray(d_total, dtype=float)
     if d_total.ndim != 2 or not np.all(np.isfinite(d_total)):
-        raise ValueError(f"d_total: must be finite of shape (n_patients, n_days); got {d_total.shape}")
+        raise ValueError(
+            f"d_total: must be finite of shape (n_patients, n_days); got {d_total.shape}"
+        )
     p0 = _check_p0(p0, d_total.shape[0])
     return np.exp(np.log(p0)[:, None] + d_total)
 
@@ -301,7 +305,9 @@ def simulate_platelets(
     for drug in given:
         eff = patient_effects.get(drug)
         if not isinstance(eff, PatientEffects):
-            raise ValueError(f"patient_effects['{drug}']: must be a PatientEffects (segments given)")
+            raise ValueError(
+                f"patient_effects['{drug}']: must be a PatientEffects (segments were given)"
+            )
         if n is not None and eff.n_patients != n:
             raise ValueError("patient_effects: every drug must have the same number of patients")
         n = eff.n_patients
