@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench system-deps venv clean
+.PHONY: run test test-fast bench system-deps venv clean slurm-start slurm-stop
 
 venv: $(STAMP)
 
@@ -37,6 +37,13 @@ test-fast: venv
 
 bench: venv system-deps
 	$(PY) benchmarks/run_all.py
+
+# A one-node SLURM cluster on this machine (docs/slurm.md).
+slurm-start: system-deps
+	@bash scripts/slurm-local.sh start
+
+slurm-stop:
+	@bash scripts/slurm-local.sh stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,3 @@
+"""Shared pytest set-up: fixtures from tests/support."""
+
+pytest_plugins = ["tests.support.slurm"]
