@@ -281,7 +281,27 @@ def run_tdm(
         weights = (1.0 - q)[:, None] * q[:, None] ** np.arange(mem)[None, :]
         tail = q**mem
 
+    pending_day = np.full(n, np.inf)  # a decided change not yet in force (lab turnaround)
+    pending_dose = np.zeros(n)
+
+    def apply_pending(due: np.ndarray) -> None:
+        rows = rows_all[due]
+        if rows.size == 0:
+            return
+        day = pending_day[rows]
+        target_level = current[rows] * per_mg[rows]
+        level_at_change[rows] = target_level + (level_at_change[rows] - target_level) * np.exp(
+            -k[rows] * (day - last_change[rows])
+        )
+        current[rows] = pending_dose[rows]
+        last_change[rows] = day
+        change_days[rows, count[rows]] = day
+        dose[rows, count[rows]] = pending_dose[rows]
+        count[rows] += 1
+        pending_day[rows] = np.inf
+
     for j, s in enumerate(days):
+        apply_pending(pending_day <= s)
         active = s < stop
         target_level = current * per_mg
         level = target_level + (level_at_change - target_level) * np.exp(-k * (s - last_change))
@@ -296,28 +316,22 @@ def run_tdm(
         outside = (obs < policy.window_low) | (obs > policy.window_high)
         eligible = (
             active
+            & np.isinf(pending_day)
             & (effective < stop)
             & (effective <= h)
             & (effective - last_change >= policy.min_days_between_changes)
         )
         if policy.adjust_only_outside_window:
             eligible &= outside
-        with np.errstate(divide="ignore"):
-            proposal = current * policy.target_trough / obs
-        proposal = np.minimum(round_givable(np.minimum(proposal, cap) / dpd, step) * dpd, cap)
+        with np.errstate(divide="ignore", over="ignore"):
+            proposal = current * policy.target_trough / np.where(eligible, obs, 1.0)
+        proposal = np.where(eligible, np.minimum(proposal, cap), current)
+        proposal = np.minimum(round_givable(proposal / dpd, step) * dpd, cap)
         change = eligible & (np.abs(proposal - current) > 1e-9)
-        if not change.any():
-            continue
-        rows = rows_all[change]
-        level_now = target_level + (level_at_change - target_level) * np.exp(
-            -k * (effective - last_change)
-        )
-        level_at_change[rows] = level_now[rows]
-        current[rows] = proposal[rows]
-        last_change[rows] = effective
-        change_days[rows, count[rows]] = effective
-        dose[rows, count[rows]] = proposal[rows]
-        count[rows] += 1
+        pending_day[change] = effective
+        pending_dose[change] = proposal[change]
+
+    apply_pending(pending_day <= h)
 
     stopping = stop <= h
     rows = rows_all[stopping]
