@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simtrial.models.mmf_pk import MMFPK, mmf_dose_mg, mpa_auc, mpa_clearance
+from simtrial.models.mmf_pk import MMFPK, mmf_dose_mg, mpa_auc, mpa_clearance, mpa_segments
 from simtrial.models.population import (
     Patients,
     PopulationSpec,
@@ -66,3 +66,15 @@ def test_weight_scaling_option():
 def test_invalid(kwargs, field):
     with pytest.raises(ValueError, match=field):
         MMFPK(**kwargs)
+
+
+def test_mpa_segments_layout():
+    seg = mpa_segments([30.0, 45.0], start_day=0.0, stop_day=[90.0, np.inf])
+    np.testing.assert_array_equal(seg.change_days, [[0.0, 90.0], [0.0, np.inf]])
+    np.testing.assert_array_equal(seg.auc, [[30.0, 0.0], [45.0, 0.0]])
+    change_days, auc = seg
+    assert change_days.shape == auc.shape == (2, 2)
+    with pytest.raises(ValueError, match="stop_day"):
+        mpa_segments([30.0], start_day=10.0, stop_day=5.0)
+    with pytest.raises(ValueError, match="auc"):
+        mpa_segments([-1.0])

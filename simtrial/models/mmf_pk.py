@@ -16,12 +16,13 @@ which the model reproduces within about 20% (see ``tests/test_mmf_pk.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
 from simtrial.models.population import Patients
 
-__all__ = ["MMFPK", "mmf_dose_mg", "mpa_clearance", "mpa_auc"]
+__all__ = ["MMFPK", "MPASegments", "mmf_dose_mg", "mpa_clearance", "mpa_auc", "mpa_segments"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,30 @@ def mpa_auc(patients: Patients, spec: MMFPK, rng: np.random.Generator | None) ->
         Draws the between-patient variability; None gives typical values.
     """
     return mmf_dose_mg(patients.bsa_m2, spec) / mpa_clearance(patients, spec, rng)
+
+
+class MPASegments(NamedTuple):
+    """Piecewise-constant MPA exposure in the layout of the sirolimus ``DoseHistory.segments``:
+    ``change_days`` and ``auc`` of shape ``(n, 2)``; exposure 0 before ``change_days[:, 0]``."""
+
+    change_days: np.ndarray
+    auc: np.ndarray
+
+
+def mpa_segments(auc, start_day=0.0, stop_day=None) -> MPASegments:
+    """MPA AUC0-12 in force from ``start_day`` until ``stop_day`` (None or inf: never stops).
+
+    MPA reaches steady state within days (half-life about 17 h, Bullingham et al., J Clin
+    Pharmacol 1996), so the exposure is taken as a step at the start and at the stop.
+    """
+    a = np.atleast_1d(np.asarray(auc, dtype=float))
+    if a.ndim != 1 or np.any(~np.isfinite(a)) or np.any(a < 0):
+        raise ValueError("auc: must be a one-dimensional array of finite values >= 0")
+    start = np.broadcast_to(np.asarray(start_day, dtype=float), a.shape)
+    stop = np.broadcast_to(np.asarray(np.inf if stop_day is None else stop_day, dtype=float),
+                           a.shape)
+    if np.any(~np.isfinite(start)) or np.any(start < 0):
+        raise ValueError("start_day: must be finite and >= 0")
+    if np.any(np.isnan(stop)) or np.any(stop < start):
+        raise ValueError("stop_day: must be >= start_day (inf = never)")
+    return MPASegments(np.stack([start, stop], axis=1), np.stack([a, np.zeros_like(a)], axis=1))
