@@ -56,7 +56,7 @@ class PopulationSpec:
         Median age, 10 y (between the letter's 9.8 and Bride's 11).
     age_concentration : float
         ``a + b`` of the scaled beta distribution of age; 4.6 gives an interquartile range of
-        about 6-14 y (not sourced; the cohorts print only median and range).
+        about 7-13 y (not sourced; the cohorts print only median and range).
     group_weights : list of float
         Relative frequency of each disease group in :data:`GROUPS` order; default the letter's
         10 primary ITP / 9 ARS-ITP.
