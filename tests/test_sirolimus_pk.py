@@ -144,6 +144,19 @@ def test_invalid_parameters(kwargs, field):
         SirolimusPK(**kwargs)
 
 
+def test_invalid_patient_pk():
+    from simtrial.models.sirolimus_pk import PatientPK
+
+    good = dict(cl_l_h=np.array([10.0]), v_l=np.array([300.0]), ka_per_h=np.array([0.752]),
+                bsa_m2=np.array([1.0]), doses_per_day=1, dose_step_mg=0.1,
+                start_dose_mg_day=np.array([2.0]))
+    assert len(PatientPK(**good)) == 1
+    for name, bad in (("v_l", np.array([0.0])), ("bsa_m2", np.array([1.0, 2.0])),
+                      ("doses_per_day", 3), ("dose_step_mg", 0.0)):
+        with pytest.raises(ValueError, match=name):
+            PatientPK(**{**good, name: bad})
+
+
 def test_invalid_arguments():
     with pytest.raises(ValueError, match="cl_l_h"):
         concentration(1.0, 1.0, 24.0, -1.0, 100.0, 0.752)

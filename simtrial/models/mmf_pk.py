@@ -68,7 +68,9 @@ class MMFPK:
         if not 0 <= self.cl_cv <= 3:
             raise ValueError(f"cl_cv: must be in [0, 3], got {self.cl_cv}")
         if not 0 <= self.cl_weight_exponent <= 2:
-            raise ValueError(f"cl_weight_exponent: must be in [0, 2], got {self.cl_weight_exponent}")
+            raise ValueError(
+                f"cl_weight_exponent: must be in [0, 2], got {self.cl_weight_exponent}"
+            )
 
 
 def mmf_dose_mg(bsa_m2, spec: MMFPK) -> np.ndarray:

@@ -118,7 +118,9 @@ class SirolimusPK:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
         if not 0.0 <= self.cl_weight_exponent <= 2.0:
-            raise ValueError(f"cl_weight_exponent: must be in [0, 2], got {self.cl_weight_exponent}")
+            raise ValueError(
+                f"cl_weight_exponent: must be in [0, 2], got {self.cl_weight_exponent}"
+            )
         for name in ("cl_cv", "v_cv", "residual_cv"):
             if not 0.0 <= getattr(self, name) <= 3.0:
                 raise ValueError(f"{name}: must be in [0, 3], got {getattr(self, name)}")
@@ -305,8 +307,25 @@ class PatientPK:
     dose_step_mg: float
     start_dose_mg_day: np.ndarray
 
+    def __post_init__(self) -> None:
+        n = None
+        for name in ("cl_l_h", "v_l", "ka_per_h", "bsa_m2", "start_dose_mg_day"):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.ndim != 1 or (n is not None and a.shape[0] != n):
+                raise ValueError(f"{name}: must be one-dimensional with one entry per patient")
+            n = a.shape[0]
+            allowed = ">= 0" if name == "start_dose_mg_day" else "> 0"
+            lo_ok = a >= 0 if name == "start_dose_mg_day" else a > 0
+            if np.any(~np.isfinite(a)) or np.any(~lo_ok):
+                raise ValueError(f"{name}: must be finite and {allowed}")
+            object.__setattr__(self, name, a)
+        if self.doses_per_day not in (1, 2) or isinstance(self.doses_per_day, bool):
+            raise ValueError(f"doses_per_day: must be 1 or 2, got {self.doses_per_day!r}")
+        if not (np.isfinite(self.dose_step_mg) and self.dose_step_mg > 0):
+            raise ValueError(f"dose_step_mg: must be > 0, got {self.dose_step_mg!r}")
+
     def __len__(self) -> int:
-        return int(np.asarray(self.cl_l_h).shape[0])
+        return int(self.cl_l_h.shape[0])
 
     @property
     def k_per_day(self) -> np.ndarray:

@@ -194,7 +194,9 @@ class DoseHistory:
         return out
 
     def trough_at(self, days) -> np.ndarray:
-        """True trough in force (ng/mL) at ``days``, shape ``(n_patients, n_days)``; 0 before day 0."""
+        """True trough in force (ng/mL) at ``days``, shape ``(n_patients, n_days)``.
+
+        0 before day 0."""
         return self._at(self.trough, days)
 
     def dose_at(self, days) -> np.ndarray:
@@ -256,8 +258,9 @@ def run_tdm(
     k = pp.k_per_day
     dpd = pp.doses_per_day
     step = pp.dose_step_mg
-    cap_per_dose = np.maximum(np.floor(policy.max_dose_mg_m2_day * pp.bsa_m2 / dpd / step + 1e-9), 1.0)
-    cap = cap_per_dose * step * dpd
+    # the largest givable dose not above the cap (at least one step per administration)
+    cap_steps = np.floor(policy.max_dose_mg_m2_day * pp.bsa_m2 / dpd / step + 1e-9)
+    cap = np.maximum(cap_steps, 1.0) * step * dpd
     start = np.minimum(np.asarray(pp.start_dose_mg_day, dtype=float), cap)
 
     n_seg = n_occ + 2
