@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from simtrial.models.defaults import DEFAULT_MMF, DEFAULT_POPULATION_PARAMETERS, DEFAULT_SIROLIMUS
+from simtrial.models.defaults import (
+    DEFAULT_MMF,
+    DEFAULT_POPULATION_PARAMETERS,
+    DEFAULT_SIROLIMUS,
+)
 from simtrial.models.effect import (
     MMF_EXPOSURE_RESPONSE,
     SIROLIMUS_EXPOSURE_RESPONSE,
@@ -20,7 +24,13 @@ from simtrial.models.effect import (
     sample_patient_effects,
     sample_population_effects,
 )
-from simtrial.models.parameters import GROUPS, EffectParameters, days_to_threshold, softplus
+from simtrial.models.parameters import (
+    GROUPS,
+    EffectParameters,
+    count_from_log_fold,
+    days_to_threshold,
+    softplus,
+)
 
 INF = np.inf
 
@@ -110,7 +120,7 @@ def test_days_to_threshold_matches_mean_path_on_fine_grid():
     d = effect_path(days, np.array([[0.0]]), np.array([[10.0]]), d_ss, ke0)
     for threshold in (30.0, 100.0, 50.0):
         t_closed = days_to_threshold(d_ss, ke0, p0, threshold)
-        reached = p0[:, None] * np.exp(d) >= threshold
+        reached = count_from_log_fold(p0[:, None], d) >= threshold
         first = np.where(reached.any(axis=1), days[np.argmax(reached, axis=1)], np.inf)
         finite = np.isfinite(t_closed) & (t_closed < days[-1] - 1)
         assert finite.sum() > 50
@@ -184,8 +194,8 @@ def test_response_probabilities_match_sampled_effects():
     group = rng.integers(0, len(GROUPS), n)
     eff = sample_patient_effects(DEFAULT_SIROLIMUS, group, False, rng)
     probs = response_probabilities(DEFAULT_SIROLIMUS, group, False, p0)
-    cr = eff.d_ss > np.log(100 / p0)
-    resp = eff.d_ss > np.log(np.maximum(30, 2 * p0) / p0)
+    cr = count_from_log_fold(p0, eff.d_ss) >= 100
+    resp = count_from_log_fold(p0, eff.d_ss) >= np.maximum(30, 2 * p0)
     for hit, p in ((cr, probs["cr"]), (resp, probs["response"])):
         z = (hit.sum() - p.sum()) / math.sqrt(np.sum(p * (1 - p)))
         assert abs(z) < 4.5

@@ -18,7 +18,7 @@ from simtrial.models.effect import (
     response_probabilities,
     sample_population_effects,
 )
-from simtrial.models.parameters import GROUPS, days_to_threshold
+from simtrial.models.parameters import GROUPS, count_from_log_fold, days_to_threshold
 from simtrial.models.platelets import (
     NO_NOISE,
     PlateletNoise,
@@ -115,7 +115,7 @@ def test_two_drugs_add_on_the_log_scale_and_dose_history_objects():
     d_mmf = effect_path(days, mmf.change_days, mmf.auc, eff["mmf"].d_ss, eff["mmf"].ke0,
                         ExposureResponse(c_ref=45.0, ec50=15.0))
     np.testing.assert_allclose(both.d_total, d_sir + d_mmf)
-    np.testing.assert_allclose(both.mean_counts, 15.0 * np.exp(d_sir + d_mmf))
+    np.testing.assert_allclose(both.mean_counts, count_from_log_fold(15.0, d_sir + d_mmf))
 
 
 def test_seeded_runs_identical():

@@ -368,10 +368,10 @@ def response_probabilities(
 ) -> dict[str, np.ndarray]:
     """Closed-form probabilities that the mean path ever reaches CR / at least R.
 
-    At constant reference exposure the mean count tends to ``P0 exp(D_ss)``, so a patient
-    reaches CR when ``D_ss > log(cr_threshold / P0)`` and R (or better) when
-    ``D_ss > log(max(r_threshold, r_fold P0) / P0)`` (IWG 2009, Rodeghiero et al., Blood
-    2009;113:2386). With ``eta`` normal, ``P(D_ss > d) = Phi((mu - softplus^-1(d)) / sigma)``.
+    At constant reference exposure the mean count tends to ``count_from_log_fold(P0, D_ss)``, so
+    a patient reaches CR when ``D_ss > threshold_log_fold(cr_threshold, P0)`` and R (or better)
+    when ``D_ss > threshold_log_fold(max(r_threshold, r_fold P0), P0)`` (IWG 2009, Rodeghiero et
+    al., Blood 2009;113:2386). With ``eta`` normal, ``P(D_ss > d) = Phi((mu - softplus^-1(d)) / sigma)``.
 
     Parameters
     ----------

@@ -3,19 +3,23 @@
 A calibration posterior is a set of draws of :class:`EffectParameters`; the simulator takes one
 draw per trial replicate (the *posterior* scenario) or a fixed value (the *fixed* scenario).
 
-Model of the drug effect (argued in ``docs/models.md``)
--------------------------------------------------------
-Platelets follow turnover, ``P = kin / kdeg``; platelet survival in ITP is 1.6-3.6 days
-(Louwes et al., Am J Med 1999), fast against the weeks-long onset of sirolimus and MMF, so the
-count is taken at quasi-steady state. A drug lowers the immune destruction rate by a factor
-``exp(-D)``, so the log count rises by ``D``: ``log P(t) = log P0 + D(t)``. For patient ``i`` the
+Model of the drug effect (argued in ``docs/architecture.md`` and ``docs/models-platelets.md``)
+-----------------------------------------------------------------------------------------------
+Platelets follow turnover, ``P = kin / (k_sen + k_imm)``, with senescent loss ``k_sen`` and
+immune destruction ``k_imm``; platelet survival in ITP is 1.6-3.6 days (Louwes et al., Am J Med
+1999), fast against the weeks-long onset of sirolimus and MMF, so the count is taken at
+quasi-steady state. A drug lowers the immune destruction rate by a factor ``exp(-D)``:
+``P(D) = P0 e^D / (1 + (P0 / P_max)(e^D - 1))`` (:func:`count_from_log_fold`), so the count
+starts at ``P0``, rises by the factor ``e^D`` while far below ``P_max = kin / k_sen``, and
+saturates at ``P_max`` (the count with immune destruction fully suppressed). For patient ``i`` the
 steady-state effect at the reference exposure is ``E_i = 1 - exp(-D_i)`` with ``logit E_i``
 normal (``D_i = softplus(eta_i)``), and the effect builds through a first-order onset with rate
 ``ke0_i``: ``dD/dt = ke0_i (D_i g(C(t)) - D)``, ``g(C_ref) = 1``. At constant reference exposure
 ``D(t) = D_i (1 - exp(-ke0_i t))`` and the day a mean path reaches a count ``T`` is
-``t = -log(1 - log(T / P0) / D_i) / ke0_i`` when ``D_i > log(T / P0)``, never otherwise
-(:func:`days_to_threshold`). The response classes follow: CR needs ``D_i > log(100 / P0)``,
-R needs ``D_i > log(max(30, 2 P0) / P0)`` (IWG 2009, Rodeghiero et al., Blood 2009;113:2386).
+``t = -log(1 - D_T / D_i) / ke0_i`` when ``D_i > D_T``, never otherwise, where ``D_T`` is the
+log-fold rise at which the count reaches ``T`` (:func:`threshold_log_fold`,
+:func:`days_to_threshold`). The response classes follow: CR needs ``D_i > D_100``, R needs
+``D_i > D_max(30, 2 P0)`` (IWG 2009, Rodeghiero et al., Blood 2009;113:2386).
 """
 
 from __future__ import annotations
@@ -123,17 +127,50 @@ def softplus(x):
     return np.logaddexp(0.0, x)
 
 
-def threshold_log_fold(threshold, p0):
-    """Log-fold rise ``log(T / P0)`` needed for the mean count to reach ``T`` from ``P0``."""
-    return np.log(np.asarray(threshold, dtype=float) / np.asarray(p0, dtype=float))
+#: Count (10^9/L) when immune destruction is fully suppressed: the upper limit of the normal
+#: platelet range, 400 x 10^9/L (normal range 150-400 x 10^9/L). An assumption that keeps
+#: simulated counts physiological; it moves the response thresholds only slightly (for P0 = 15,
+#: ``D_100`` is 2.15 instead of log(100/15) = 1.90).
+P_MAX: float = 400.0
+
+
+def threshold_log_fold(threshold, p0, p_max: float = P_MAX):
+    """Log-fold rise ``D_T`` at which the mean count reaches ``T`` from ``P0``.
+
+    The inverse of :func:`count_from_log_fold`:
+    ``D_T = log(T (1 - P0/P_max) / (P0 (1 - T/P_max)))``; ``inf`` for ``T >= P_max`` (never
+    reached), ``<= 0`` for ``T <= P0``. With ``p_max=inf`` it is ``log(T / P0)``.
+    """
+    t = np.asarray(threshold, dtype=float)
+    p0 = np.asarray(p0, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.log(t / p0) + np.log1p(-np.minimum(p0 / p_max, 1.0)) - np.log1p(-t / p_max)
+    return np.where(t >= p_max, np.inf, np.where(t <= p0, np.minimum(d, 0.0), d))
+
+
+def count_from_log_fold(p0, d, p_max: float = P_MAX):
+    """Mean count ``P0 e^D / (1 + (P0/P_max)(e^D - 1))`` for a log-fold effect ``D`` (>= 0).
+
+    Computed on the log scale, stable for any ``D``; tends to ``P_max`` as ``D`` grows and is
+    ``P0 e^D`` for ``p_max=inf``.
+    """
+    p0 = np.asarray(p0, dtype=float)
+    d = np.asarray(d, dtype=float)
+    if p_max == np.inf:
+        return np.exp(np.log(p0) + d)
+    a = np.minimum(p0 / p_max, 1.0)  # a baseline at or above P_max cannot rise
+    with np.errstate(divide="ignore"):
+        log_den = np.logaddexp(np.log1p(-a), np.log(a) + d)
+    return np.exp(np.log(p0) + d - log_den)
 
 
 def days_to_threshold(d_ss, ke0, p0, threshold):
     """Day on which the mean platelet path first reaches ``threshold`` (inf if never).
 
-    Closed form of ``P0 exp(d_ss (1 - exp(-ke0 t))) = T`` for constant reference exposure
-    started at day 0: ``t = -log(1 - log(T/P0) / d_ss) / ke0`` when ``d_ss > log(T/P0)``.
-    A threshold at or below ``P0`` is reached at day 0.
+    Closed form of ``count_from_log_fold(P0, d_ss (1 - exp(-ke0 t))) = T`` for constant
+    reference exposure started at day 0: ``t = -log(1 - D_T / d_ss) / ke0`` when
+    ``d_ss > D_T = threshold_log_fold(T, P0)``. A threshold at or below ``P0`` is reached at
+    day 0; one at or above :data:`P_MAX` never.
 
     Parameters
     ----------

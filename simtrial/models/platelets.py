@@ -1,9 +1,10 @@
 """Stochastic platelet counts around the drug-driven mean path.
 
-``log P_true(t) = log P0 + D_total(t) + X(t)``, with ``D_total = D_sirolimus + D_mmf`` (the two
+``log P_true(t) = log m(P0, D_total(t)) + X(t)``, with ``m`` the saturating mean count
+:func:`simtrial.models.parameters.count_from_log_fold` (``~ P0 e^D`` well below ``P_max``), and ``D_total = D_sirolimus + D_mmf`` (the two
 drugs act independently on the immune destruction rate, so their log-fold rises add) and ``X`` a
 stationary Ornstein-Uhlenbeck process on the log scale (biological day-to-day variation). A
-measured count adds lognormal measurement error: ``log Y = log P_true + e``. ``P0 exp(D_total)``
+measured count adds lognormal measurement error: ``log Y = log P_true + e``. ``m(P0, D_total)``
 is the median (geometric-mean) path, called the *mean path* throughout, as in
 :func:`simtrial.models.parameters.days_to_threshold`.
 """
@@ -23,6 +24,7 @@ from simtrial.models.effect import (
     PatientEffects,
     effect_path,
 )
+from simtrial.models.parameters import count_from_log_fold
 
 __all__ = [
     "PlateletNoise",
@@ -136,7 +138,8 @@ def _check_p0(p0, n: int | None = None) -> np.ndarray:
 
 
 def mean_path(p0, d_total) -> np.ndarray:
-    """Mean (median) count ``P0 exp(D_total)``.
+    """Mean (median) count ``P0 e^D / (1 + (P0/P_max)(e^D - 1))`` (saturating at ``P_max``;
+    see :func:`simtrial.models.parameters.count_from_log_fold`).
 
     Parameters
     ----------
@@ -155,7 +158,7 @@ def mean_path(p0, d_total) -> np.ndarray:
             f"d_total: must be finite of shape (n_patients, n_days); got {d_total.shape}"
         )
     p0 = _check_p0(p0, d_total.shape[0])
-    return np.exp(np.log(p0)[:, None] + d_total)
+    return count_from_log_fold(p0[:, None], d_total)
 
 
 def sample_ou(days, sd: float, rate: float, rng: np.random.Generator, z=None) -> np.ndarray:
