@@ -1,0 +1,168 @@
+"""Figures of a design sweep: operating characteristics against n with Monte Carlo bands, and
+the sequencing comparison. Every function returns a matplotlib Figure (Agg backend)."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from simtrial.aggregate.targets import Z95, Targets, rejection  # noqa: E402
+
+#: Panels of the OC figure: (column, MCSE column, y-axis label).
+OC_PANELS = [
+    ("expected_n", "expected_n_mcse", "expected N"),
+    ("pet", "pet_mcse", "probability of early termination"),
+]
+
+
+def _band(ax, x, y, se, label, color=None, marker="o"):
+    line = ax.plot(x, y, marker=marker, ms=4, label=label, color=color)[0]
+    se = np.asarray(se, dtype=float)
+    if np.isfinite(se).any():
+        se = np.nan_to_num(se)
+        ax.fill_between(x, y - Z95 * se, y + Z95 * se, color=line.get_color(), alpha=0.2, lw=0)
+    return line.get_color()
+
+
+def _role(scenario: str, targets: Targets) -> str:
+    if scenario == targets.null_scenario:
+        return "type I error"
+    return "assurance" if "posterior" in str(scenario) else "power"
+
+
+def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
+              smallest: pd.DataFrame | None = None) -> Figure:
+    """Rejection rate (power, assurance, type I error), expected N, early termination and trial
+    duration against ``size``, one line per scenario, with ±1.96 MCSE bands.
+
+    Parameters
+    ----------
+    rows
+        The ok jobs of one design (and fixed other parameters).
+    size
+        The sample-size column (x axis).
+    title
+        Figure title.
+    targets
+        Target power and alpha, drawn as horizontal lines.
+    smallest
+        The :func:`~simtrial.aggregate.targets.smallest_n` rows of this design; each found size
+        is marked with a vertical line and a star.
+    """
+    panels = [p for p in OC_PANELS if p[0] in rows and rows[p[0]].notna().any()]
+    has_duration = "duration_months.median" in rows and rows["duration_months.median"].notna().any()
+    count = 1 + len(panels) + has_duration
+    fig, axes = plt.subplots(1, count, figsize=(4.6 * count, 3.8), squeeze=False)
+    axes = axes[0]
+    ax = axes[0]
+    colors = {}
+    for scenario, g in rows.groupby("scenario", sort=True):
+        g = g.sort_values(size)
+        rate, se = zip(*g.apply(rejection, axis=1))
+        colors[scenario] = _band(ax, g[size].to_numpy(float), np.array(rate), np.array(se),
+                                 f"{scenario} ({_role(scenario, targets)})")
+    ax.axhline(targets.power, color="grey", ls="--", lw=1)
+    ax.axhline(targets.alpha, color="grey", ls=":", lw=1)
+    ax.text(ax.get_xlim()[0], targets.power, f" target power {targets.power:g}", va="bottom", fontsize=8)
+    ax.text(ax.get_xlim()[0], targets.alpha, f" alpha {targets.alpha:g}", va="bottom", fontsize=8)
+    if smallest is not None:
+        for _, s in smallest.iterrows():
+            if pd.notna(s["smallest_n"]):
+                c = colors.get(s["scenario"], "black")
+                ax.axvline(float(s["smallest_n"]), color=c, ls="-.", lw=1)
+                ax.plot([float(s["smallest_n"])], [s["power"]], marker="*", ms=14, color=c, mec="black",
+                        zorder=5, label=f"smallest n = {s['smallest_n']:g} ({s['scenario']})")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(size)
+    ax.set_ylabel("P(reject H0)")
+    ax.set_title("power / assurance / type I error", fontsize=10)
+    ax.legend(fontsize=7, loc="center right")
+    for ax, (col, se_col, label) in zip(axes[1:], panels):
+        for scenario, g in rows.groupby("scenario", sort=True):
+            g = g.sort_values(size)
+            se = g[se_col] if se_col in g else np.full(len(g), np.nan)
+            _band(ax, g[size].to_numpy(float), g[col].to_numpy(float), np.asarray(se, float), str(scenario),
+                  colors.get(scenario))
+        ax.set_xlabel(size)
+        ax.set_ylabel(label)
+        ax.set_title(f"{label} (±1.96 MCSE)", fontsize=10)
+    if has_duration:
+        ax = axes[-1]
+        for scenario, g in rows.groupby("scenario", sort=True):
+            g = g.sort_values(size)
+            x = g[size].to_numpy(float)
+            c = colors.get(scenario)
+            ax.plot(x, g["duration_months.median"].to_numpy(float), marker="o", ms=4, color=c, label=str(scenario))
+            if {"duration_months.p05", "duration_months.p95"} <= set(g):
+                ax.fill_between(x, g["duration_months.p05"].to_numpy(float),
+                                g["duration_months.p95"].to_numpy(float), color=c, alpha=0.12, lw=0)
+        ax.set_xlabel(size)
+        ax.set_ylabel("months")
+        ax.set_title("trial duration: median, 5th-95th centile", fontsize=10)
+    for ax in axes[1:]:
+        ax.legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _arm_metrics(columns) -> dict[str, list[tuple[str, str]]]:
+    """``metric -> [(arm, column)]`` for flattened per-arm columns ``arms.<arm>.<metric>``."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for col in columns:
+        m = re.fullmatch(r"arms?\.([^.]+)\.(.+)", str(col))
+        if m and not m.group(2).endswith("_mcse"):
+            found.setdefault(m.group(2), []).append((m.group(1), col))
+    return found
+
+
+def sequencing_figure(rows: pd.DataFrame, x: str, lines: str | None, shared: list[str]) -> Figure:
+    """Arm A vs arm B figures (response rates, time to response, ...) and whole-trial figures
+    (e.g. the share of children exposed to both drugs) against ``x`` (the switch day), one line
+    per arm and value of ``lines`` (n per arm), with ±1.96 MCSE bands where the summary has them.
+    """
+    metrics = _arm_metrics(rows.columns)
+    count = len(metrics) + len(shared)
+    ncols = min(3, max(count, 1))
+    nrows = int(np.ceil(max(count, 1) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, 3.6 * nrows), squeeze=False)
+    flat = list(axes.ravel())
+    groups = list(rows.groupby(lines, sort=True)) if lines else [(None, rows)]
+    styles = ["-", "--", ":", "-."]
+    for ax, (metric, arms) in zip(flat, metrics.items()):
+        for k, (level, g) in enumerate(groups):
+            g = g.sort_values(x)
+            for arm, col in arms:
+                se = g[f"{col}_mcse"] if f"{col}_mcse" in g else np.full(len(g), np.nan)
+                label = f"{arm}" + (f", {lines.split('.')[-1]}={level}" if lines else "")
+                line = ax.plot(g[x].to_numpy(float), g[col].to_numpy(float), ls=styles[k % 4], marker="o",
+                               ms=4, label=label)[0]
+                se = np.asarray(se, float)
+                if np.isfinite(se).any():
+                    y = g[col].to_numpy(float)
+                    ax.fill_between(g[x].to_numpy(float), y - Z95 * np.nan_to_num(se), y + Z95 * np.nan_to_num(se),
+                                    color=line.get_color(), alpha=0.15, lw=0)
+        ax.set_title(metric.replace("_", " "), fontsize=10)
+        ax.set_xlabel(x)
+        ax.legend(fontsize=7)
+    for ax, col in zip(flat[len(metrics):], shared):
+        for k, (level, g) in enumerate(groups):
+            g = g.sort_values(x)
+            se = g[f"{col}_mcse"] if f"{col}_mcse" in g else np.full(len(g), np.nan)
+            _band(ax, g[x].to_numpy(float), g[col].to_numpy(float), np.asarray(se, float),
+                  f"{lines.split('.')[-1]}={level}" if lines else col)
+        ax.set_title(col.replace("_", " "), fontsize=10)
+        ax.set_xlabel(x)
+        ax.legend(fontsize=7)
+    for ax in flat[count:]:
+        ax.axis("off")
+    fig.suptitle("Sequencing: MMF then sirolimus vs sirolimus first")
+    fig.tight_layout()
+    return fig
