@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from simtrial.studies.patient_models_config import PatientModelsConfig
+
 
 @dataclass
 class PathsConfig:
@@ -51,3 +53,5 @@ class Config:
     scenario: Any = None
     simulation: Any = None
     analysis: Any = None
+    #: Options of the patient-models study (experiment=patient_models).
+    patient_models: PatientModelsConfig = field(default_factory=PatientModelsConfig)

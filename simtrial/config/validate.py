@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import is_dataclass
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from simtrial.config.errors import ConfigError
+
+_FIELD_MESSAGE = re.compile(r"^([A-Za-z_][\w.]*): (.*)$", re.S)
 
 
 def _instantiate(node: DictConfig, path: str):
@@ -17,7 +20,15 @@ def _instantiate(node: DictConfig, path: str):
         raise ConfigError(f"{path}.{exc.field}" if path else exc.field, exc.problem, exc.value) from None
     except (ValueError, TypeError) as exc:
         message = str(exc)
-        # Owner modules raise "<field>: <problem>"; prefix the group path.
+        # Owner modules raise "<field>: <problem>"; join the field to the node's path.
+        match = _FIELD_MESSAGE.match(message)
+        if match:
+            names = match.group(1).split(".")
+            if names[0] not in node and len(names) > 1 and path.split(".")[-1] == names[0]:
+                names = names[1:]  # the owner already named its own node
+            if names[0] in node:
+                field = ".".join([path, *names]) if path else ".".join(names)
+                raise ConfigError(field, match.group(2)) from None
         raise ConfigError(path or "config", message) from None
     except OmegaConfBaseException as exc:
         key = getattr(exc, "full_key", None) or path

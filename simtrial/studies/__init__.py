@@ -15,7 +15,7 @@ def available_studies() -> list[str]:
 
     import simtrial.studies as pkg
 
-    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name != "context")
+    return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name != "context" and not m.name.endswith("_config"))
 
 
 def available_experiments() -> list[str]:
