@@ -3,3 +3,6 @@
 from __future__ import annotations
 
 from simtrial.config.store import register_group
+from simtrial.models.config import ModelConfig
+
+register_group("model", "default", ModelConfig)
