@@ -1,0 +1,263 @@
+"""Structured configs of the ``design`` group: one dataclass per design option.
+
+Each is a Hydra structured config (``conf/design/<name>.yaml``); values are checked in
+``__post_init__`` and the entry point prefixes the group path (``design.p0: ...``). The trial
+simulator (:mod:`simtrial.trial.analysis`) turns a config into its decision rules, all taken from
+the exact modules of :mod:`simtrial.designs`.
+
+Every design has the same optional interim fields: predictive-probability (PP) looks at
+``interim_fractions`` of the maximum sample size, stopping for futility when PP < ``theta_f`` and
+for efficacy when PP > ``theta_e`` (0 and 1 switch them off), with a Beta(``prior_a``,
+``prior_b``) prior on each arm's response rate. Simon's design has its own stage-1 rule and no
+PP looks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "REGIMENS",
+    "SingleArmDesignConfig",
+    "SimonDesignConfig",
+    "TwoArmDesignConfig",
+    "SequencingDesignConfig",
+]
+
+#: Treatment regimens a trial arm can give (see :mod:`simtrial.trial.outcomes`).
+REGIMENS: tuple[str, ...] = ("sirolimus", "mmf", "mmf_then_sirolimus", "sirolimus_then_mmf")
+
+
+def _prob(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
+        raise ValueError(f"{name}: must be in (0, 1); got {value!r}")
+
+
+def _prob_closed(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name}: must be in [0, 1]; got {value!r}")
+
+
+def _int_min(name: str, value: int, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name}: must be an integer >= {minimum}; got {value!r}")
+
+
+def _positive(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name}: must be > 0; got {value!r}")
+
+
+def _choice(name: str, value: str, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}: must be one of {list(allowed)}; got {value!r}")
+
+
+@dataclass
+class _Interim:
+    """Predictive-probability interim looks (shared by the designs that allow them)."""
+
+    interim_fractions: list[float] = field(default_factory=list)
+    theta_f: float = 0.0
+    theta_e: float = 1.0
+    prior_a: float = 1.0
+    prior_b: float = 1.0
+
+    def _check_interim(self) -> None:
+        f = list(self.interim_fractions)
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1 for v in f) or any(
+            b <= a for a, b in zip(f, f[1:])
+        ):
+            raise ValueError(f"interim_fractions: must be strictly increasing values in (0, 1); got {f!r}")
+        _prob_closed("theta_f", self.theta_f)
+        _prob_closed("theta_e", self.theta_e)
+        if self.theta_f > self.theta_e:
+            raise ValueError(f"theta_f: must be <= theta_e ({self.theta_e}); got {self.theta_f}")
+        _positive("prior_a", self.prior_a)
+        _positive("prior_b", self.prior_b)
+
+
+@dataclass
+class SingleArmDesignConfig(_Interim):
+    """One arm, exact one-sided binomial test of H0: p <= p0 at level ``alpha``.
+
+    Attributes
+    ----------
+    n : int
+        Sample size.
+    p0 : float
+        Uninteresting response rate (H0).
+    p1 : float
+        Planning response rate: the exact power reported is at p1, and the parametric scenario
+        uses it when ``scenario.p_response`` is empty.
+    alpha : float
+        One-sided level.
+    regimen : str
+        Treatment of the arm, one of :data:`REGIMENS`.
+    landmark_day : float
+        Day after treatment start at which response is assessed (confirmed by then).
+    """
+
+    name: str = "single_arm"
+    n: int = 35
+    p0: float = 0.2
+    p1: float = 0.4
+    alpha: float = 0.05
+    regimen: str = "sirolimus"
+    landmark_day: float = 168.0
+
+    def __post_init__(self) -> None:
+        _int_min("n", self.n, 1)
+        _prob("p0", self.p0)
+        _prob("p1", self.p1)
+        _prob("alpha", self.alpha)
+        _choice("regimen", self.regimen, REGIMENS)
+        _positive("landmark_day", self.landmark_day)
+        self._check_interim()
+        if self.interim_fractions and self.n < 2:
+            raise ValueError(f"n: must be >= 2 with interim looks; got {self.n}")
+
+
+@dataclass
+class SimonDesignConfig:
+    """Simon (1989) two-stage design found by exact search (:func:`simtrial.designs.simon_search`).
+
+    Attributes
+    ----------
+    p0, p1 : float
+        Uninteresting and target response rates, p0 < p1.
+    alpha : float
+        Maximum one-sided type I error.
+    power : float
+        Minimum power at p1.
+    kind : str
+        ``optimal`` (minimum expected N under p0) or ``minimax`` (minimum maximum N).
+    n_max : int
+        Largest total sample size searched.
+    regimen, landmark_day
+        As for the single-arm design.
+    """
+
+    name: str = "simon"
+    p0: float = 0.2
+    p1: float = 0.4
+    alpha: float = 0.05
+    power: float = 0.8
+    kind: str = "optimal"
+    n_max: int = 100
+    regimen: str = "sirolimus"
+    landmark_day: float = 168.0
+
+    def __post_init__(self) -> None:
+        _prob("p0", self.p0)
+        _prob("p1", self.p1)
+        if self.p1 <= self.p0:
+            raise ValueError(f"p1: must exceed p0 ({self.p0}); got {self.p1}")
+        _prob("alpha", self.alpha)
+        _prob("power", self.power)
+        _choice("kind", self.kind, ("optimal", "minimax"))
+        _int_min("n_max", self.n_max, 2)
+        _choice("regimen", self.regimen, REGIMENS)
+        _positive("landmark_day", self.landmark_day)
+
+
+@dataclass
+class _TwoArm(_Interim):
+    n_per_arm: int = 40
+    alpha: float = 0.05
+    test: str = "fisher"
+    threshold: float = 0.975
+    alternative: str = "greater"
+    p_a: float = 0.3
+    p_b: float = 0.6
+    landmark_day: float = 168.0
+    block_size: int = 4
+
+    def _check_two_arm(self) -> None:
+        _int_min("n_per_arm", self.n_per_arm, 1)
+        _prob("alpha", self.alpha)
+        _choice("test", self.test, ("fisher", "bayes"))
+        _prob("threshold", self.threshold)
+        _choice("alternative", self.alternative, ("greater", "two-sided"))
+        if self.test == "bayes" and self.alternative != "greater":
+            raise ValueError("alternative: the bayes rule is one-sided; must be 'greater'")
+        _prob("p_a", self.p_a)
+        _prob("p_b", self.p_b)
+        _positive("landmark_day", self.landmark_day)
+        _int_min("block_size", self.block_size, 2)
+        if self.block_size % 2:
+            raise ValueError(f"block_size: must be even (1:1 allocation); got {self.block_size}")
+        self._check_interim()
+
+
+@dataclass
+class TwoArmDesignConfig(_TwoArm):
+    """Two arms randomised 1:1 (permuted blocks within disease group), response at the landmark.
+
+    Attributes
+    ----------
+    n_per_arm : int
+        Patients per arm.
+    alpha : float
+        Level of Fisher's exact test (``test=fisher``).
+    test : str
+        ``fisher`` (exact test, H1 ``alternative``) or ``bayes`` (declare B better when
+        P(p_B > p_A | data) > ``threshold``).
+    threshold : float
+        Posterior threshold of the Bayesian rule.
+    alternative : str
+        ``greater`` (H1: p_B > p_A) or ``two-sided`` (Fisher only; rejections in either direction).
+    p_a, p_b : float
+        Planning response rates: exact power is reported there, and the parametric scenario uses
+        them when ``scenario.p_response`` is empty.
+    regimen_a, regimen_b : str
+        Treatments of arms A (control) and B.
+    landmark_day : float
+        Day of the response assessment.
+    block_size : int
+        Permuted-block size (even).
+    """
+
+    name: str = "two_arm"
+    regimen_a: str = "mmf"
+    regimen_b: str = "sirolimus"
+
+    def __post_init__(self) -> None:
+        self._check_two_arm()
+        _choice("regimen_a", self.regimen_a, REGIMENS)
+        _choice("regimen_b", self.regimen_b, REGIMENS)
+
+
+@dataclass
+class SequencingDesignConfig(_TwoArm):
+    """MMF first (switch to sirolimus without confirmed response by ``switch_day``) against
+    sirolimus first (optionally MMF after failure), randomised 1:1; arm A is MMF first.
+
+    Attributes
+    ----------
+    switch_day : float
+        Day of the switch for children without a confirmed response.
+    mmf_after_failure : bool
+        Arm B switches to MMF at ``switch_day`` without confirmed response.
+    (other fields as :class:`TwoArmDesignConfig`)
+    """
+
+    name: str = "sequencing"
+    switch_day: float = 84.0
+    mmf_after_failure: bool = False
+    alternative: str = "two-sided"
+    p_a: float = 0.5
+    p_b: float = 0.75
+
+    def __post_init__(self) -> None:
+        self._check_two_arm()
+        _positive("switch_day", self.switch_day)
+
+    @property
+    def regimen_a(self) -> str:
+        return "mmf_then_sirolimus"
+
+    @property
+    def regimen_b(self) -> str:
+        return "sirolimus_then_mmf" if self.mmf_after_failure else "sirolimus"
+

@@ -1,0 +1,49 @@
+"""1:1 randomisation by permuted blocks within strata (disease group), with per-arm caps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["permuted_blocks", "cap_arms"]
+
+
+def permuted_blocks(strata: np.ndarray, block_size: int, gens: dict) -> np.ndarray:
+    """Arm (0 = A, 1 = B) of each patient, in enrolment order.
+
+    Each stratum has its own list of permuted blocks of ``block_size`` (half A, half B), drawn
+    from its own generator (``gens[s]``) as random sort keys, one block per row; so the first
+    allocations of a stratum do not depend on how many are drawn.
+
+    Parameters
+    ----------
+    strata : numpy.ndarray of int, shape (n,)
+        Stratum of each patient in enrolment order.
+    block_size : int
+        Even block size.
+    gens : mapping of int to numpy.random.Generator
+        One generator per stratum present.
+    """
+    arm = np.empty(strata.shape[0], dtype=np.int8)
+    base = np.arange(block_size) % 2
+    for s in np.unique(strata):
+        where = np.flatnonzero(strata == s)
+        n_blocks = -(-where.size // block_size)
+        keys = gens[int(s)].random((n_blocks, block_size))
+        arm[where] = base[np.argsort(keys, axis=1)].ravel()[: where.size]
+    return arm
+
+
+def cap_arms(arm: np.ndarray, n_per_arm: int) -> np.ndarray:
+    """Once an arm holds ``n_per_arm`` patients, allocate the rest to the other arm.
+
+    The trial then has exactly ``n_per_arm`` per arm, as the exact calculations assume, while
+    keeping the stratified blocks up to that point.
+    """
+    arm = np.asarray(arm, dtype=np.int8).copy()
+    for k in (0, 1):
+        full = np.cumsum(arm == k) > n_per_arm
+        if full.any():
+            first = int(np.argmax(full))
+            arm[first:] = 1 - k
+            break
+    return arm

@@ -1,0 +1,118 @@
+"""Random streams of the simulator: one per replicate, component and patient block.
+
+Replicate ``r`` gets ``SeedSequence(entropy, spawn_key=root.spawn_key + (r,))``, so its numbers
+depend only on the config's seed and ``r``, never on chunk size, worker count or which other
+replicates or designs run. Inside a replicate each component has its own child stream
+(:data:`STREAMS`); patient-level streams are further split into blocks of :data:`BLOCK` patients,
+so patient ``k`` is the same child, with the same biology, whatever the trial's sample size
+(common random numbers across n and designs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["STREAMS", "BLOCK", "replicate_seed", "stream", "block_generators", "Replay"]
+
+#: Component streams of a replicate, by index.
+STREAMS = {"population": 0, "biology": 1, "randomisation": 2, "accrual": 3, "dropout": 4, "parametric": 5}
+
+#: Patients per block of a patient-level stream.
+BLOCK = 64
+
+
+def replicate_seed(root: np.random.SeedSequence, r: int) -> np.random.SeedSequence:
+    """The seed of replicate ``r`` (independent of how many replicates are spawned)."""
+    return np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (int(r),),
+                                  pool_size=root.pool_size)
+
+
+def stream(root: np.random.SeedSequence, r: int, name: str, *sub: int) -> np.random.Generator:
+    """Generator of component ``name`` (optionally sub-stream ``sub``) of replicate ``r``."""
+    key = tuple(root.spawn_key) + (int(r), STREAMS[name], *map(int, sub))
+    return np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(root.entropy, spawn_key=key, pool_size=root.pool_size)))
+
+
+def block_generators(root: np.random.SeedSequence, r: int, name: str, n: int) -> list[np.random.Generator]:
+    """One generator per block of :data:`BLOCK` patients covering ``n`` patients."""
+    return [stream(root, r, name, b) for b in range(-(-n // BLOCK))]
+
+
+def draw_blocks(gens: list[np.random.Generator], n: int, draw) -> np.ndarray:
+    """``draw(gen, BLOCK)`` per block, concatenated along axis 0 and cut to ``n`` patients."""
+    return np.concatenate([draw(g, BLOCK) for g in gens], axis=0)[:n]
+
+
+class Replay(np.random.Generator):
+    """A generator that serves pre-drawn standard normals, in order, to a patient-model call.
+
+    The patient models take a ``numpy.random.Generator``; to run them once over a whole chunk of
+    replicates while every replicate keeps its own stream, the normals are drawn per replicate
+    and patient beforehand and handed over through this object. Each ``standard_normal(size)``
+    call must ask for exactly the shape of the next queued array; anything else raises, so a
+    change in a model's draws cannot go unnoticed.
+    """
+
+    def __init__(self, queue):
+        super().__init__(np.random.PCG64(0))
+        self._queue = list(queue)
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):  # noqa: D102
+        if not self._queue:
+            raise RuntimeError("Replay: a patient model drew more normals than were prepared")
+        a = self._queue.pop(0)
+        want = () if size is None else tuple(np.atleast_1d(size))
+        if a.shape != want:
+            raise RuntimeError(f"Replay: a patient model asked for shape {want}, prepared {a.shape}")
+        return np.array(a, dtype=dtype)
+
+    def _refuse(self, *args, **kwargs):
+        raise RuntimeError("Replay: only standard_normal is prepared for the patient models")
+
+    random = integers = uniform = normal = exponential = choice = beta = _refuse
+
+    @property
+    def exhausted(self) -> bool:
+        """True once every prepared array was used."""
+        return not self._queue
+
+
+class Stacked(np.random.Generator):
+    """A generator whose draws for ``len(gens) * BLOCK`` patients come block by block from ``gens``.
+
+    A patient-model call made once over many blocks (of one or many replicates) then draws
+    exactly what it would draw if called per block with ``BLOCK`` patients: every call with a
+    ``size`` having a patient axis of length ``len(gens) * BLOCK`` is split along that axis.
+    Supports ``standard_normal``, ``random``, ``beta``, ``exponential`` and ``choice`` (with
+    ``size``), the draws of :func:`simtrial.models.population.sample_population`.
+    """
+
+    def __init__(self, gens):
+        super().__init__(np.random.PCG64(0))
+        self._gens = list(gens)
+        self._total = len(self._gens) * BLOCK
+
+    def _split(self, method: str, size, *args, **kwargs):
+        shape = tuple(np.atleast_1d(size))
+        if self._total not in shape:
+            raise RuntimeError(f"Stacked: size {shape} has no patient axis of length {self._total}")
+        axis = shape.index(self._total)
+        sub = shape[:axis] + (BLOCK,) + shape[axis + 1:]
+        parts = [getattr(g, method)(*args, size=sub, **kwargs) for g in self._gens]
+        return np.concatenate(parts, axis=axis)
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):  # noqa: D102
+        return self._split("standard_normal", size)
+
+    def random(self, size=None, dtype=np.float64, out=None):  # noqa: D102
+        return self._split("random", size)
+
+    def exponential(self, scale=1.0, size=None):  # noqa: D102
+        return self._split("exponential", size, scale)
+
+    def beta(self, a, b, size=None):  # noqa: D102
+        return self._split("beta", size, a, b)
+
+    def choice(self, a, size=None, replace=True, p=None, axis=0, shuffle=True):  # noqa: D102
+        return self._split("choice", size, a, replace=replace, p=p)
