@@ -32,8 +32,33 @@ def main(cfg: DictConfig):
     return run(cfg)
 
 
+def _check_results_writable(argv: list[str]) -> None:
+    """Fail early, naming ``paths.results``, when the results directory cannot be written."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from simtrial.app import fail
+
+    if any(a in ("--help", "-h", "--hydra-help") or a.startswith(("--cfg", "-c", "--info")) for a in argv):
+        return
+    root = os.environ.get("SIMTRIAL_RESULTS", "results")
+    for arg in argv:
+        if arg.startswith("paths.results="):
+            root = arg.split("=", 1)[1]
+    path = Path(root)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        fail(f"paths.results: cannot write to the results directory {path} ({exc.strerror}); "
+             "set paths.results=DIR or SIMTRIAL_RESULTS to a writable directory")
+
+
 if __name__ == "__main__":
     import sys
 
     _check_experiment(sys.argv[1:])
+    _check_results_writable(sys.argv[1:])
     main()

@@ -11,7 +11,9 @@ import importlib
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -70,6 +72,14 @@ def _existing_ok(run_dir: Path) -> dict | None:
     return summary if summary.get("status") == "ok" else None
 
 
+class Terminated(Exception):
+    """The run received SIGTERM (e.g. a cluster's time limit or scancel)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(f"terminated by signal {signal.Signals(signum).name}")
+
+
 def fail(message: str, status: int = EXIT_BAD_INPUT) -> "NoReturn":  # noqa: F821
     """Print one clear message to stderr and exit non-zero."""
     sys.stderr.write(f"simtrial: error: {message}\n")
@@ -123,23 +133,38 @@ def run(cfg: DictConfig) -> dict:
         progress_enabled=bool(config.run.progress) and not multirun and sys.stderr.isatty(),
     )
     t0 = time.perf_counter()
+    previous_handler = None
+    if threading.current_thread() is threading.main_thread():
+        previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         figures = study.run(config, ctx)
     except (ConfigError, ValueError, FileNotFoundError, OSError) as exc:
-        _finish(summary, run_dir, "failed", t0, error=f"{type(exc).__name__}: {exc}")
+        _record_failure(summary, run_dir, t0, error=f"{type(exc).__name__}: {exc}")
         if multirun:
             log.error("job %s failed: %s", run_dir.name, exc)
             return summary
         fail(str(exc), EXIT_BAD_INPUT if isinstance(exc, (ConfigError, ValueError, FileNotFoundError)) else EXIT_FAILED)
+    except Terminated as exc:
+        _record_failure(summary, run_dir, t0, error=str(exc))
+        fail(f"{exc}; {run_dir / 'summary.json'} records the run as failed", 128 + signal.SIGTERM)
     except BaseException as exc:
-        _finish(summary, run_dir, "failed", t0, error=f"{type(exc).__name__}: {exc}",
-                traceback=traceback.format_exc())
+        _record_failure(summary, run_dir, t0, error=f"{type(exc).__name__}: {exc}",
+                        traceback=traceback.format_exc())
         if multirun and isinstance(exc, Exception):
             log.error("job %s failed: %s", run_dir.name, exc)
             return summary
         raise
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     summary.update(figures or {})
-    _finish(summary, run_dir, "ok", t0)
+    try:
+        _finish(summary, run_dir, "ok", t0)
+    except (OSError, ValueError) as exc:
+        _record_failure(summary, run_dir, t0, error=f"{type(exc).__name__}: {exc}")
+        if multirun:
+            return summary
+        fail(f"could not write the run's summary: {exc}", EXIT_FAILED)
     log.info("run %s: ok in %.1f s", run_dir, summary["wall_time_s"])
     print(f"simtrial: {experiment} finished: {run_dir / 'summary.json'}")
     return summary
@@ -151,6 +176,19 @@ def _overrides() -> list[str]:
     return list(HydraConfig.get().overrides.task)
 
 
+def _record_failure(summary: dict, run_dir: Path, t0: float, **extra) -> None:
+    """Mark the run failed; if even that cannot be written (a full disk), make sure no
+    summary.json is left that could be read as ok, and say so in the log."""
+    try:
+        _finish(summary, run_dir, "failed", t0, **extra)
+    except (OSError, ValueError) as exc:
+        log.error("could not record the failure in %s: %s", run_dir / "summary.json", exc)
+        try:
+            (run_dir / "summary.json").unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def _finish(summary: dict, run_dir: Path, status: str, t0: float, **extra) -> None:
     summary.update(extra)
     summary["status"] = status
@@ -158,10 +196,10 @@ def _finish(summary: dict, run_dir: Path, status: str, t0: float, **extra) -> No
     summary["wall_time_s"] = round(time.perf_counter() - t0, 3)
     try:
         atomic.write_json(run_dir / "summary.json", summary)
-    except ValueError as exc:  # a NaN among the figures: record the failure instead
-        if status != "ok":
-            raise
-        bad = {k: v for k, v in summary.items() if k in {"status", "experiment", "study", "seed", "started"}}
+    except ValueError as exc:  # a NaN among the figures: never write it, record the failure
+        keep = {"status", "experiment", "study", "seed", "started", "package_version", "git_sha", "versions"}
+        bad = {k: v for k, v in summary.items() if k in keep}
         bad.update(status="failed", finished=now(), error=f"non-finite figure in summary: {exc}")
         atomic.write_json(run_dir / "summary.json", bad)
-        raise
+        if status == "ok":
+            raise ValueError(f"a figure is not finite (NaN or infinity): {exc}") from None

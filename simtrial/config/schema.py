@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from simtrial.cohorts.config import CohortsConfig
 from simtrial.studies.patient_models_config import PatientModelsConfig
 
 
@@ -46,6 +47,8 @@ class Config:
     seed: int = 20261123
     paths: PathsConfig = field(default_factory=PathsConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    #: The cohort data files (packaged unless paths are given).
+    cohorts: CohortsConfig = field(default_factory=CohortsConfig)
     # Config groups; each option carries its own schema (see simtrial.config.store).
     model: Any = None
     calibration: Any = None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from simtrial.cohorts import load_bride, load_letter, published_figures
+from simtrial.cohorts import published_figures
 from simtrial.studies.context import RunContext
 
 
 def run(cfg, ctx: RunContext) -> dict:
     """Recompute every published figure from the cohort rows, print and save the table."""
-    letter, bride = load_letter(), load_bride()
+    letter, bride = cfg.cohorts.load()
     table = published_figures(letter, bride)
     ctx.write_text("published_figures.csv", table.to_csv(index=False))
     shown = table[["cohort", "name", "published", "recomputed", "status"]]
