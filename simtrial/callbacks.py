@@ -98,7 +98,9 @@ class SweepCallback(Callback):
         set_pytensor_compiledir(self.pytensor_compiledir)
         job = _job_label(config)
         self._t0[job] = time.perf_counter()
-        log.info("job %s started on %s (pid %d, python %s)", job, socket.gethostname(), os.getpid(), sys.executable)
+        flags = os.environ.get("PYTENSOR_FLAGS")
+        log.info("job %s started on %s (pid %d, python %s%s)", job, socket.gethostname(), os.getpid(),
+                 sys.executable, f", PYTENSOR_FLAGS={flags}" if flags else "")
 
     def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
         job = _job_label(config)

@@ -23,8 +23,10 @@ RUN_KEYS = frozenset({
     "finished", "wall_time_s", "overrides", "pid", "error", "traceback", "host", "hostname",
 })
 
-#: Summary keys that legitimately differ between two runs of the same job (when, where, how long).
-VOLATILE_KEYS = frozenset({"started", "finished", "wall_time_s", "pid", "host", "hostname", "traceback"})
+#: Summary keys that legitimately differ between two runs of the same job: when, where, how
+#: long, and the commit (the checkout may gain commits between a run and its re-run).
+VOLATILE_KEYS = frozenset({"started", "finished", "wall_time_s", "pid", "host", "hostname", "traceback",
+                           "git_sha"})
 
 #: Overrides that change how a job runs, not what it computes (not parameters of the sweep).
 IGNORED_PREFIXES = ("run.", "paths.", "hydra.")
@@ -87,9 +89,13 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def comparable(summary: dict[str, Any]) -> dict[str, Any]:
-    """A summary without the keys that differ between two runs of the same job (timestamps,
-    pids, wall times): what must be identical whatever the launcher or the number of workers."""
-    return {k: v for k, v in summary.items() if k not in VOLATILE_KEYS}
+    """A summary without what differs between two runs of the same job (timestamps, pids, wall
+    times, and overrides that say how it ran, such as ``run.resume``): what must be identical
+    whatever the launcher or the number of workers."""
+    out = {k: v for k, v in summary.items() if k not in VOLATILE_KEYS}
+    if isinstance(out.get("overrides"), list):
+        out["overrides"] = [o for o in out["overrides"] if not str(o).lstrip("+~").startswith(IGNORED_PREFIXES)]
+    return out
 
 
 def expected_overrides(sweep_dir: Path) -> list[list[str]] | None:
