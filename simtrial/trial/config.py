@@ -24,7 +24,8 @@ __all__ = [
 MONTH_DAYS = 30.4375
 
 #: Populations of virtual children (:mod:`simtrial.models.population`).
-POPULATIONS: tuple[str, ...] = ("letter", "bride")
+#: ``model``: the ``model`` group's population (by default the letter's).
+POPULATIONS: tuple[str, ...] = ("model", "letter", "bride")
 
 
 def _num(name: str, value, *, low: float | None = None, high: float | None = None,
@@ -63,7 +64,7 @@ class ParametricScenarioConfig:
     name: str = "parametric"
     p_response: list[float] = field(default_factory=list)
     response_day_min: float = 7.0
-    population: str = "letter"
+    population: str = "model"
 
     def __post_init__(self) -> None:
         for p in self.p_response:
@@ -89,7 +90,7 @@ class NullScenarioConfig:
     name: str = "null"
     p: Optional[float] = None
     response_day_min: float = 7.0
-    population: str = "letter"
+    population: str = "model"
 
     def __post_init__(self) -> None:
         if self.p is not None:
@@ -105,13 +106,14 @@ class FixedScenarioConfig:
     Attributes
     ----------
     population : str
-        ``letter`` (primary ITP and ARS-ITP) or ``bride`` (ALPS, multi- and single-lineage).
+        ``model`` (the ``model`` group's population, by default the letter's), ``letter``
+        (primary ITP and ARS-ITP) or ``bride`` (ALPS, multi- and single-lineage).
     sirolimus_mu_shift, mmf_mu_shift : float
         What-if shifts of the location of logit E (every disease group) of each drug.
     """
 
     name: str = "fixed"
-    population: str = "letter"
+    population: str = "model"
     sirolimus_mu_shift: float = 0.0
     mmf_mu_shift: float = 0.0
 
@@ -137,7 +139,7 @@ class PosteriorScenarioConfig:
 
     name: str = "posterior"
     posterior: str = "packaged"
-    population: str = "letter"
+    population: str = "model"
     power_at_median: bool = True
 
     def __post_init__(self) -> None:
@@ -170,8 +172,6 @@ class SimulationConfig:
     weekly_until, biweekly_until, monthly_every, followup_days : float
         Visit schedule: weekly to day ``weekly_until``, every 2 weeks to ``biweekly_until``, then
         every ``monthly_every`` days to ``followup_days`` (the first year).
-    tdm_turnaround_days : float
-        Days from a trough sample to the dose change (lab turnaround).
     pause_at_looks : bool
         Enrolment pauses at each interim look's sample size until the look is made (the
         convention of the exact calculations); false lets patients keep enrolling (overrun).
@@ -189,7 +189,6 @@ class SimulationConfig:
     biweekly_until: float = 84.0
     monthly_every: float = 28.0
     followup_days: float = 364.0
-    tdm_turnaround_days: float = 2.0
     pause_at_looks: bool = True
 
     def __post_init__(self) -> None:
@@ -206,4 +205,3 @@ class SimulationConfig:
         _num("biweekly_until", self.biweekly_until, low=self.weekly_until)
         _num("monthly_every", self.monthly_every, low=1.0)
         _num("followup_days", self.followup_days, low=self.biweekly_until)
-        _num("tdm_turnaround_days", self.tdm_turnaround_days, low=0.0)

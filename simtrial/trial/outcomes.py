@@ -30,7 +30,13 @@ from typing import Callable
 import numpy as np
 
 from simtrial.criteria import assess
-from simtrial.models.effect import PatientEffects, sample_patient_effects
+from simtrial.models.effect import (
+    MMF_EXPOSURE_RESPONSE,
+    SIROLIMUS_EXPOSURE_RESPONSE,
+    ExposureResponse,
+    PatientEffects,
+    sample_patient_effects,
+)
 from simtrial.models.mmf_pk import MMFPK, mpa_auc
 from simtrial.models.parameters import PopulationParameters
 from simtrial.models.platelets import PlateletNoise, simulate_platelets
@@ -92,6 +98,8 @@ class OutcomeModel:
     mmf: MMFPK = field(default_factory=MMFPK)
     tdm: TDMPolicy = field(default_factory=TDMPolicy)
     noise: PlateletNoise = field(default_factory=PlateletNoise)
+    sirolimus_er: ExposureResponse = SIROLIMUS_EXPOSURE_RESPONSE
+    mmf_er: ExposureResponse = MMF_EXPOSURE_RESPONSE
 
     @property
     def parametric(self) -> bool:
@@ -230,6 +238,7 @@ class _Biology:
             self.m.visits, eff, self.patients.baseline_platelets[rows],
             segs.get("sirolimus"), segs.get("mmf"),
             rng=Replay([self.z_plt[:, rows, :]]), noise=self.m.noise,
+            sirolimus_er=self.m.sirolimus_er, mmf_er=self.m.mmf_er,
         )
         return res.counts, res.baseline
 
