@@ -3,6 +3,30 @@
 from __future__ import annotations
 
 from simtrial.config.store import register_group
+from simtrial.designs.config import (
+    SequencingDesignConfig,
+    SimonDesignConfig,
+    SingleArmDesignConfig,
+    TwoArmDesignConfig,
+)
+from simtrial.trial.config import (
+    FixedScenarioConfig,
+    NullScenarioConfig,
+    ParametricScenarioConfig,
+    PosteriorScenarioConfig,
+    SimulationConfig,
+)
+
+register_group("design", "single_arm", SingleArmDesignConfig)
+register_group("design", "simon", SimonDesignConfig)
+register_group("design", "two_arm", TwoArmDesignConfig)
+register_group("design", "sequencing", SequencingDesignConfig)
+register_group("scenario", "parametric", ParametricScenarioConfig)
+register_group("scenario", "null_hypothesis", NullScenarioConfig)
+register_group("scenario", "fixed", FixedScenarioConfig)
+register_group("scenario", "posterior", PosteriorScenarioConfig)
+register_group("simulation", "default", SimulationConfig)
+
 from simtrial.models.config import ModelConfig
 
 register_group("model", "default", ModelConfig)

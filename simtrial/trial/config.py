@@ -87,7 +87,7 @@ class NullScenarioConfig:
         (both arms of a two-arm design).
     """
 
-    name: str = "null"
+    name: str = "null_hypothesis"
     p: Optional[float] = None
     response_day_min: float = 7.0
     population: str = "model"

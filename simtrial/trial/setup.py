@@ -40,7 +40,7 @@ def true_rates(cfg) -> tuple | None:
     """True response probability per arm in the parametric and null scenarios (None: biology)."""
     sc, design = cfg.scenario, cfg.design
     k = 1 if design.name in ("single_arm", "simon") else 2
-    if sc.name == "null":
+    if sc.name == "null_hypothesis":
         return null_rates(design, sc.p)
     if sc.name == "parametric":
         p = tuple(float(v) for v in sc.p_response) or planning_rates(design)
