@@ -1,0 +1,115 @@
+"""Benchmark: the trial simulator against a bare numpy computation and against rpact.
+
+1. Sequencing design (MMF first with a switch at day 84 vs sirolimus first), 40 children per arm,
+   fixed scenario (the patient models), 10,000 replicates: the simulator (numpy patients + one
+   simpy calendar per trial) against a bare vectorised numpy computation of the same per-patient
+   work (children, PK/TDM, effects, counts, criteria, randomisation, Fisher's test on the arm
+   totals) with no event engine. Goal: throughput ratio >= 1/3.
+2. Parametric mode, two arms of 40 with one interim look at half the patients: simulated trials
+   per second against rpact's ``getSimulationRates`` (``benchmarks/bench_rpact.R``, timed inside
+   R) on a comparable design.
+
+Run: ``.venv/bin/python benchmarks/bench_simulator.py [replicates]``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from simtrial.designs.config import SequencingDesignConfig, TwoArmDesignConfig  # noqa: E402
+from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS  # noqa: E402
+from simtrial.trial.analysis import build_analysis  # noqa: E402
+from simtrial.trial.enrolment import Sites  # noqa: E402
+from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients  # noqa: E402
+from simtrial.trial.replicates import Plan, allocate, simulate  # noqa: E402
+from simtrial.trial.visits import visit_days  # noqa: E402
+
+SITES = Sites(4, 60.0, 0.5 / 30.4375, 0.15)
+
+
+def _sequencing_plan() -> Plan:
+    cfg = SequencingDesignConfig(n_per_arm=40)
+    model = OutcomeModel(regimens=(cfg.regimen_a, cfg.regimen_b), landmark_day=168.0, switch_day=84.0,
+                         followup_days=364.0, visits=visit_days(),
+                         parameters=lambda r: DEFAULT_POPULATION_PARAMETERS, draw_index=lambda r: 0)
+    return Plan(build_analysis(cfg), model, SITES)
+
+
+def bare_numpy(plan: Plan, root, replicates: int, chunk: int) -> np.ndarray:
+    """The same per-patient work and analysis, vectorised, with no calendar: reject per replicate."""
+    n = plan.analysis.n_max
+    out = []
+    for s in range(0, replicates, chunk):
+        reps = list(range(s, min(s + chunk, replicates)))
+        pats = sample_patients(plan.model, root, reps, n)
+        arm = allocate(plan, root, reps, pats.group).reshape(len(reps), n)
+        o = chunk_outcomes(plan.model, root, reps, n, arm.ravel(), pats)
+        x_a = np.sum(o.responded & (arm == 0), axis=1)
+        x_b = np.sum(o.responded & (arm == 1), axis=1)
+        out.append(plan.analysis.table[x_a, x_b])
+    return np.concatenate(out)
+
+
+def rpact(iterations: int = 10000) -> dict | None:
+    """rpact's figures (None when R or rpact is missing)."""
+    if shutil.which("Rscript") is None:
+        return None
+    proc = subprocess.run(["Rscript", str(HERE / "bench_rpact.R"), str(iterations)], capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0:
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(replicates: int = 10_000, chunk: int = 500, parametric_replicates: int = 4000) -> dict:
+    root = np.random.SeedSequence(2026)
+    plan = _sequencing_plan()
+    t0 = time.perf_counter()
+    res = simulate(plan, root, replicates, chunk)
+    t_sim = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    bare = bare_numpy(plan, root, replicates, chunk)
+    t_bare = time.perf_counter() - t0
+    # with no interim and no dropout, both paths must reach the same decisions
+    agree = float(np.mean(np.isin(res["decision"], (2, 3)) == bare))
+
+    cfg = TwoArmDesignConfig(n_per_arm=40, interim_fractions=[0.5], theta_f=0.05, theta_e=0.999)
+    model = OutcomeModel(regimens=("mmf", "sirolimus"), landmark_day=168.0, switch_day=84.0,
+                         followup_days=364.0, visits=visit_days(), p_response=(0.3, 0.6))
+    pplan = Plan(build_analysis(cfg), model, SITES)
+    t0 = time.perf_counter()
+    pres = simulate(pplan, root, parametric_replicates, 1000)
+    t_par = time.perf_counter() - t0
+    r = rpact()
+    figures = {
+        "sequencing_replicates": replicates,
+        "simulator_s": round(t_sim, 2),
+        "bare_numpy_s": round(t_bare, 2),
+        "throughput_ratio": round(t_bare / t_sim, 3),
+        "decisions_agree": agree,
+        "events_per_trial": float(np.mean(res["n_events"])),
+        "parametric_trials_per_s": round(parametric_replicates / t_par, 1),
+        "parametric_reject_rate": float(np.mean(np.isin(pres["decision"], (2, 3)))),
+        "parametric_expected_n": float(np.mean(pres["n_enrolled"])),
+        "rpact_trials_per_s": None if r is None else r["trials_per_second"],
+        "rpact_reject_rate": None if r is None else r["overall_reject"],
+    }
+    if r is not None:
+        figures["parametric_vs_rpact"] = round(figures["parametric_trials_per_s"] / r["trials_per_second"], 4)
+    for k, v in figures.items():
+        print(f"{k:>28}: {v}")
+    return figures
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
