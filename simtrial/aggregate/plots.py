@@ -56,7 +56,7 @@ def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
         The :func:`~simtrial.aggregate.targets.smallest_n` rows of this design; each found size
         is marked with a vertical line and a star.
     """
-    panels = [p for p in OC_PANELS if p[0] in rows and rows[p[0]].notna().any()]
+    panels = [p for p in OC_PANELS if p[0] in rows and (rows[p[0]].fillna(0) != 0).any()]
     has_duration = "duration_months.median" in rows and rows["duration_months.median"].notna().any()
     count = 1 + len(panels) + has_duration
     fig, axes = plt.subplots(1, count, figsize=(4.6 * count, 3.8), squeeze=False)
@@ -113,12 +113,13 @@ def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
     return fig
 
 
-def _arm_metrics(columns) -> dict[str, list[tuple[str, str]]]:
-    """``metric -> [(arm, column)]`` for flattened per-arm columns ``arms.<arm>.<metric>``."""
+def _arm_metrics(rows: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """``metric -> [(arm, column)]`` for numeric flattened per-arm columns ``arms.<arm>.<metric>``."""
     found: dict[str, list[tuple[str, str]]] = {}
-    for col in columns:
+    for col in rows.columns:
         m = re.fullmatch(r"arms?\.([^.]+)\.(.+)", str(col))
-        if m and not m.group(2).endswith("_mcse"):
+        numeric = pd.to_numeric(rows[col], errors="coerce").notna().all()
+        if m and numeric and not m.group(2).endswith("_mcse") and m.group(2) not in ("mean_n",):
             found.setdefault(m.group(2), []).append((m.group(1), col))
     return found
 
@@ -128,7 +129,7 @@ def sequencing_figure(rows: pd.DataFrame, x: str, lines: str | None, shared: lis
     (e.g. the share of children exposed to both drugs) against ``x`` (the switch day), one line
     per arm and value of ``lines`` (n per arm), with ±1.96 MCSE bands where the summary has them.
     """
-    metrics = _arm_metrics(rows.columns)
+    metrics = _arm_metrics(rows)
     count = len(metrics) + len(shared)
     ncols = min(3, max(count, 1))
     nrows = int(np.ceil(max(count, 1) / ncols))

@@ -85,7 +85,8 @@ def build_report(table: pd.DataFrame, swept: list[str], targets: Targets, title:
         rep.section("Sequencing comparison", id="sequencing")
         lines = next((c for c in swept if c != seq_x and str(c).split(".")[-1] in ("n_per_arm", "n")), None)
         shared = [c for c in seq.columns if any(s in str(c) for s in _SHARED_SEQUENCING)
-                  and not str(c).endswith("_mcse") and pd.api.types.is_numeric_dtype(seq[c])]
+                  and not str(c).startswith("arm") and not str(c).endswith("_mcse")
+                  and pd.api.types.is_numeric_dtype(seq[c])]
         rep.paragraph("Arm A (MMF, then sirolimus from the switch day) against arm B (sirolimus first): "
                       "response rates, time to response and the share of children exposed to both "
                       "drugs, by switch day and children per arm; bands are ±1.96 MCSE.")
