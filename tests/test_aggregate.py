@@ -20,7 +20,7 @@ from tests.support.cli import REPO, run_simtrial
 
 REPLICATES = 2000
 P0 = 0.2
-RATES = {"null": P0, "pessimistic": 0.35, "posterior": 0.45}
+RATES = {"null_hypothesis": P0, "pessimistic": 0.35, "posterior": 0.45}
 SIZES = [10, 20, 30, 40]
 DESIGNS = ["single_arm", "simon"]
 
@@ -88,15 +88,15 @@ def test_expected_overrides_follow_hydra_job_numbers(tmp_path):
     jobs = expected_overrides(sweep)
     assert len(jobs) == len(DESIGNS) * len(RATES) * len(SIZES)
     # Hydra's basic sweeper: sweeper params in order, the last one varying fastest.
-    assert jobs[0] == ["design=single_arm", "scenario=null", "design.n=10", "experiment=sample_size"]
-    assert jobs[1] == ["design=single_arm", "scenario=null", "design.n=20", "experiment=sample_size"]
+    assert jobs[0] == ["design=single_arm", "scenario=null_hypothesis", "design.n=10", "experiment=sample_size"]
+    assert jobs[1] == ["design=single_arm", "scenario=null_hypothesis", "design.n=20", "experiment=sample_size"]
     assert jobs[-1][:2] == ["design=simon", "scenario=posterior"]
 
 
 def test_table_has_a_row_per_job_and_marks_failures(tmp_path):
     sweep = make_sweep(tmp_path)
     result = aggregate(sweep, report=False)
-    table = pd.read_csv(sweep / "oc_table.csv", keep_default_na=False, na_values=[""])  # scenario "null"
+    table = pd.read_csv(sweep / "oc_table.csv")
     assert len(table) == 24 and list(table["job"]) == list(range(24))
     for col in ("design", "scenario", "design.n", "reject_rate", "reject_rate_mcse", "expected_n",
                 "duration_months.median", "duration_months.p95", "wall_time_s"):
@@ -114,7 +114,7 @@ def test_table_has_a_row_per_job_and_marks_failures(tmp_path):
     assert failed["reject_rate"].isna().all()
     ok = table[table.status == "ok"].set_index("job")
     assert ok.loc[0, "reject_rate"] == pytest.approx(exact_reject_rate(10, P0))
-    assert ok.loc[0, "scenario"] == "null" and ok.loc[0, "design.n"] == 10
+    assert ok.loc[0, "scenario"] == "null_hypothesis" and ok.loc[0, "design.n"] == 10
 
 
 def test_smallest_n_estimate_and_conservative_rules(tmp_path):
@@ -140,7 +140,7 @@ def test_smallest_n_estimate_and_conservative_rules(tmp_path):
 def test_type_i_error_above_alpha_disqualifies_a_size(tmp_path):
     sweep = make_sweep(tmp_path, broken=False)
     table = aggregate(sweep, report=False).table
-    null30 = (table["design"] == "single_arm") & (table["scenario"] == "null") & (table["design.n"] == 30)
+    null30 = (table["design"] == "single_arm") & (table["scenario"] == "null_hypothesis") & (table["design.n"] == 30)
     table.loc[null30, "reject_rate"] = 0.09
     got = smallest_n(table, "design.n", ["design"], Targets()).set_index(["design", "scenario"])
     assert got.loc[("single_arm", "posterior"), "smallest_n"] == 40
@@ -177,7 +177,7 @@ def test_real_sweep_is_aggregated_by_the_callback_and_a_lost_job_shows(tmp_path)
     assert proc.returncode == 0, proc.stderr
     (sweep,) = (tmp_path / "quickstart" / "multirun").iterdir()
     assert "sweep finished: 3 of 3 jobs ok" in proc.stdout
-    table = pd.read_csv(sweep / "oc_table.csv", keep_default_na=False, na_values=[""])  # scenario "null"
+    table = pd.read_csv(sweep / "oc_table.csv")
     assert list(table["seed"]) == [1, 2, 3] and set(table["status"]) == {"ok"}
     output = proc.stdout + proc.stderr
     for num in range(3):  # one log line per job start and end

@@ -48,7 +48,7 @@ class Targets:
     power: float = 0.8
     alpha: float = 0.05
     rule: str = "estimate"
-    null_scenario: str = "null"
+    null_scenario: str = "null_hypothesis"
 
     def __post_init__(self) -> None:
         for name in ("power", "alpha"):
