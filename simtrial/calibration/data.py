@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simtrial.cohorts import load_bride, load_letter
+from simtrial.cohorts import BrideCohort, LetterCohort, load_bride, load_letter
 from simtrial.models.parameters import group_index
 
 #: Response classes in code order (IWG 2009; Rodeghiero et al., Blood 2009;113:2386).
@@ -121,10 +121,10 @@ def _arr(values, dtype) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
 
 
-def published_data() -> CalibrationData:
-    """The calibration data from the packaged cohorts and :data:`MIANO_2016`."""
-    letter = load_letter()
-    bride = load_bride()
+def published_data(letter: LetterCohort | None = None, bride: BrideCohort | None = None) -> CalibrationData:
+    """The calibration data from the cohorts (packaged unless given) and :data:`MIANO_2016`."""
+    letter = letter or load_letter()
+    bride = bride or load_bride()
     p = letter.patients
     cls = {c: k for k, c in enumerate(CLASSES)}
 
