@@ -218,3 +218,23 @@ def test_letter_p_value_is_likelihood_ratio_chi_square():
     g = 2 * np.sum(obs * np.log(obs / exp))
     assert p["likelihood_ratio_g"] == pytest.approx(math.erfc(math.sqrt(g / 2)), rel=1e-12)
     assert p["pearson_chi2"] == pytest.approx(0.0686283110180744, rel=1e-9)
+
+
+def test_design_at_n_follows_simon_criteria_at_fixed_n():
+    """design_at_n: at the published optimal design's n it returns that design (Simon 1989,
+    p0 0.2, p1 0.4, alpha 0.05, power 0.8: 3/13, 12/43); below the n where the power target can
+    be met, the most powerful design with n1 <= n/2 (checked by brute force)."""
+    from itertools import product
+
+    at = simon.design_at_n(0.2, 0.4, 0.05, 43, power=0.8)
+    assert (at.r1, at.n1, at.r, at.n) == (3, 13, 12, 43)
+    p0, p1, alpha, n = 0.2, 0.4, 0.05, 14
+    d = simon.design_at_n(p0, p1, alpha, n, power=0.8)
+    assert d.n == n and d.alpha_actual <= alpha and d.n1 <= n / 2 and d.power_actual < 0.8
+    best = 0.0
+    for n1, r1, r in product(range(1, n // 2 + 1), range(0, n), range(0, n)):
+        if r1 >= n1 or r < r1:
+            continue
+        if simon.rejection_probability(p0, r1, n1, r, n) <= alpha:
+            best = max(best, float(simon.rejection_probability(p1, r1, n1, r, n)))
+    assert d.power_actual == pytest.approx(best, abs=1e-12)

@@ -17,13 +17,36 @@ contingency
 """
 
 from .bayes import final_critical_value, posterior_prob_above, predictive_probability
-from .bayes_two_arm import bayes_power, bayes_rejection_table, posterior_prob_table, prob_b_greater
+from .bayes_two_arm import (
+    bayes_power,
+    bayes_rejection_table,
+    posterior_prob_table,
+    prob_b_greater,
+)
 from .binomial import critical_value, min_sample_size, reject
 from .binomial import rejection_probability as binomial_rejection_probability
 from .contingency import two_by_two_pvalues
-from .fisher import fisher_power, fisher_pvalue, fisher_pvalue_table, fisher_rejection_table
-from .interim import Calibration, OperatingCharacteristics, PPDesign, calibrate_thresholds, operating_characteristics
-from .simon import SimonDesign, SimonSearch, minimax_design, optimal_design, simon_search
+from .fisher import (
+    fisher_power,
+    fisher_pvalue,
+    fisher_pvalue_table,
+    fisher_rejection_table,
+)
+from .interim import (
+    Calibration,
+    OperatingCharacteristics,
+    PPDesign,
+    calibrate_thresholds,
+    operating_characteristics,
+)
+from .simon import (
+    SimonDesign,
+    SimonSearch,
+    design_at_n,
+    minimax_design,
+    optimal_design,
+    simon_search,
+)
 from .two_arm import rejection_probability as two_arm_rejection_probability
 
 __all__ = [
@@ -52,6 +75,7 @@ __all__ = [
     "prob_b_greater",
     "reject",
     "simon_search",
+    "design_at_n",
     "two_arm_rejection_probability",
     "two_by_two_pvalues",
 ]

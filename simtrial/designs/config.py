@@ -15,6 +15,7 @@ PP looks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 __all__ = [
     "REGIMENS",
@@ -134,6 +135,11 @@ class SimonDesignConfig:
         ``optimal`` (minimum expected N under p0) or ``minimax`` (minimum maximum N).
     n_max : int
         Largest total sample size searched.
+    n : int, optional
+        Fix the total sample size instead of searching (sample-size sweeps): the design of this
+        n with size <= alpha and the smallest EN(p0) among those reaching ``power``, or the most
+        powerful one with n1 <= n/2 where none does (:func:`simtrial.designs.simon.design_at_n`);
+        ``kind`` is then not used.
     regimen, landmark_day
         As for the single-arm design.
     """
@@ -145,10 +151,13 @@ class SimonDesignConfig:
     power: float = 0.8
     kind: str = "optimal"
     n_max: int = 100
+    n: Optional[int] = None
     regimen: str = "sirolimus"
     landmark_day: float = 168.0
 
     def __post_init__(self) -> None:
+        if self.n is not None:
+            _int_min("n", self.n, 2)
         _prob("p0", self.p0)
         _prob("p1", self.p1)
         if self.p1 <= self.p0:

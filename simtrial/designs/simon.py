@@ -265,3 +265,40 @@ def optimal_design(p0: float, p1: float, alpha: float, power: float, n_max: int 
 def minimax_design(p0: float, p1: float, alpha: float, power: float, n_max: int = 100) -> SimonDesign:
     """Simon's minimax design (minimum n, then minimum EN under p0); see :func:`simon_search`."""
     return simon_search(p0, p1, alpha, power, n_max).minimax
+
+
+def design_at_n(p0: float, p1: float, alpha: float, n: int, power: float = 0.8) -> SimonDesign:
+    """A Simon two-stage design with total sample size exactly ``n`` (for sample-size sweeps).
+
+    Among all (n1, r1, r) with total ``n`` and ``P(reject | p0) <= alpha``:
+
+    * if some reach ``power`` at ``p1``: the one with the smallest EN(p0) (Simon's optimality
+      criterion restricted to this n); ties broken by the smaller n1;
+    * otherwise (n too small for the target power): the most powerful design whose first stage
+      is at most half the trial (``n1 <= n / 2``, so it stays a two-stage design), ties broken by
+      the smaller EN(p0), then the smaller n1. Its power is reported in ``power_actual``.
+
+    Raises
+    ------
+    ValueError
+        On invalid arguments, or when no design with this n keeps the size <= alpha.
+    """
+    p0 = check_probability("p0", p0)
+    p1 = check_probability("p1", p1)
+    alpha = check_probability("alpha", alpha)
+    power = check_probability("power", power)
+    n = check_int("n", n, minimum=2)
+    if p1 <= p0:
+        raise ValueError(f"p1 must exceed p0, got p0={p0}, p1={p1}")
+    cand = _candidates(p0, p1, alpha, 0.0, n, n)
+    if cand is None:
+        raise ValueError(f"n: no two-stage design with n={n} keeps the size <= alpha={alpha}")
+    en = np.round(cand[:, 7], 10)
+    powered = cand[:, 5] >= power
+    if powered.any():
+        rows = np.flatnonzero(powered)
+        best = rows[np.lexsort((cand[rows, 1], en[rows]))[0]]
+    else:
+        rows = np.flatnonzero(cand[:, 1] <= n / 2)
+        best = rows[np.lexsort((cand[rows, 1], en[rows], -np.round(cand[rows, 5], 12)))[0]]
+    return _design(cand[best], p0, p1)

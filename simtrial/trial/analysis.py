@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simtrial.designs import (
-    binomial_rejection_probability,
     bayes_rejection_table,
+    binomial_rejection_probability,
     critical_value,
+    design_at_n,
     fisher_pvalue_table,
     operating_characteristics,
     simon_search,
@@ -87,10 +88,15 @@ class Simon(Analysis):
     """Simon's two-stage design (:func:`simtrial.designs.simon_search`): stop if X1 <= r1, reject if X > r."""
 
     def __init__(self, cfg):
-        found = simon_search(cfg.p0, cfg.p1, cfg.alpha, cfg.power, n_max=cfg.n_max)
-        self.d = found.optimal if cfg.kind == "optimal" else found.minimax
+        if getattr(cfg, "n", None) is not None:
+            self.d = design_at_n(cfg.p0, cfg.p1, cfg.alpha, cfg.n, cfg.power)
+            kind = "fixed_n"
+        else:
+            found = simon_search(cfg.p0, cfg.p1, cfg.alpha, cfg.power, n_max=cfg.n_max)
+            self.d = found.optimal if cfg.kind == "optimal" else found.minimax
+            kind = cfg.kind
         d = self.d
-        params = {"kind": cfg.kind, "p0": cfg.p0, "p1": cfg.p1, "alpha": cfg.alpha, "power": cfg.power,
+        params = {"kind": kind, "p0": cfg.p0, "p1": cfg.p1, "alpha": cfg.alpha, "power": cfg.power,
                   "r1": d.r1, "n1": d.n1, "r": d.r, "n": d.n, "exact_pet_p0": d.pet_p0,
                   "exact_expected_n_p0": d.en_p0, "exact_size": d.alpha_actual, "exact_power_p1": d.power_actual}
         super().__init__(n_arms=1, n_max=d.n, looks=(d.n1,), parameters=params)
