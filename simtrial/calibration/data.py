@@ -63,6 +63,9 @@ class CalibrationData:
     bride_group, bride_n, bride_k : int arrays
         Bride groups: group index, size and count of ``bride_event`` (``"cr"`` or ``"response"``).
     bride_event : tuple of str
+    bride_timed : tuple of bool
+        Per Bride row: its CRs carry a time window, and its children are latent patients in the
+        model (ALPS).
     cr_window_group : int arrays, shape (n_windows,)
         One entry per Bride CR with a known time window (ALPS: 12 entries).
     cr_window_low, cr_window_high : float arrays
@@ -85,6 +88,7 @@ class CalibrationData:
     bride_n: np.ndarray
     bride_k: np.ndarray
     bride_event: tuple[str, ...]
+    bride_timed: tuple[bool, ...]
     cr_window_group: np.ndarray
     cr_window_low: np.ndarray
     cr_window_high: np.ndarray
@@ -102,6 +106,11 @@ class CalibrationData:
             bad = sorted(set(getattr(self, name)) - {"cr", "response"})
             if bad:
                 raise ValueError(f"{name}: unknown event(s) {bad}; allowed: ['cr', 'response']")
+        for row, timed in enumerate(self.bride_timed):
+            windows = int(np.sum(self.cr_window_group == self.bride_group[row])) if timed else 0
+            if timed and (self.bride_event[row] != "cr" or windows != self.bride_k[row]):
+                raise ValueError(f"cr_window_group: row {row} needs one window per CR ({self.bride_k[row]}), "
+                                 f"got {windows}")
         if np.any(self.bride_k > self.bride_n) or np.any(self.mmf_cr + self.mmf_pr > self.mmf_n):
             raise ValueError("counts: a count exceeds its group size")
         if not np.all((0 <= self.cr_window_low) & (self.cr_window_low < self.cr_window_high)):
@@ -129,7 +138,7 @@ def published_data(letter: LetterCohort | None = None, bride: BrideCohort | None
     cls = {c: k for k, c in enumerate(CLASSES)}
 
     b = bride.groups
-    b_group, b_n, b_k, b_event = [], [], [], []
+    b_group, b_n, b_k, b_event, b_timed = [], [], [], [], []
     w_group, w_low, w_high = [], [], []
     for row in b.itertuples():
         has_cr = row.complete_responses is not None and not _isna(row.complete_responses)
@@ -139,7 +148,8 @@ def published_data(letter: LetterCohort | None = None, bride: BrideCohort | None
         b_n.append(int(row.n))
         b_k.append(k)
         b_event.append(event)
-        if has_cr and not _isna(row.cr_within_days_low):
+        b_timed.append(bool(has_cr and not _isna(row.cr_within_days_low)))
+        if b_timed[-1]:
             w_group += [row.group] * k
             # "Within 1-3 months" is read as "recorded at one of the trial's assessments from
             # month 1 to month 3": a CR crossed earlier than day 30 is first recorded at the
@@ -160,6 +170,7 @@ def published_data(letter: LetterCohort | None = None, bride: BrideCohort | None
         bride_n=_arr(b_n, np.int64),
         bride_k=_arr(b_k, np.int64),
         bride_event=tuple(b_event),
+        bride_timed=tuple(b_timed),
         cr_window_group=group_index(w_group) if w_group else np.zeros(0, np.intp),
         cr_window_low=_arr(w_low, float),
         cr_window_high=_arr(w_high, float),

@@ -89,20 +89,63 @@ class _Classes:
         return pm.math.logdiffexp(self.log_resp(m, s), self.log_cr(m, s))
 
 
-def _timed_patients(data: CalibrationData) -> dict:
-    """Letter responders and windowed Bride CRs: the patients with a latent ``eta`` and ``ke0``."""
-    resp = np.flatnonzero(data.pt_class > 0)
-    n_w = data.cr_window_group.size
+#: Region codes of a latent patient's ``eta``: NR (eta < e_R), PR (e_R < eta < e_CR),
+#: CR (eta > e_CR), not CR (eta < e_CR: a Bride child in a timed group without a CR).
+REGION_NR, REGION_PR, REGION_CR, REGION_NOT_CR = 0, 1, 2, 3
+
+
+def _latent_patients(data: CalibrationData) -> dict:
+    """The children with a latent ``eta`` and ``ke0``: every letter patient, then every child of
+    the timed Bride groups (ALPS), CRs first. The shapes depend only on the cohort sizes, so one
+    compiled model serves every data set of those sizes (simulation-based calibration)."""
+    n_letter = data.n_patients
+    labels = [f"letter_{k + 1}" for k in range(n_letter)]
+    group = list(data.pt_group)
+    mmf_failed = list(data.pt_mmf_failed.astype(float))
+    code = list(data.pt_class)  # NR/PR/CR coincide with REGION_NR/PR/CR
+    day_pr, day_cr = list(data.pt_day_pr), list(data.pt_day_cr)
+    low, high = [np.nan] * n_letter, [np.nan] * n_letter
+    for row, timed in enumerate(data.bride_timed):
+        if not timed:
+            continue
+        g, n, k = int(data.bride_group[row]), int(data.bride_n[row]), int(data.bride_k[row])
+        win = data.cr_window_group == g
+        labels += [f"{GROUPS[g]}_{j + 1}" for j in range(n)]
+        group += [g] * n
+        mmf_failed += [0.0] * n
+        code += [REGION_CR] * k + [REGION_NOT_CR] * (n - k)
+        day_pr += [np.nan] * n
+        day_cr += [np.nan] * n
+        low += list(data.cr_window_low[win]) + [np.nan] * (n - k)
+        high += list(data.cr_window_high[win]) + [np.nan] * (n - k)
+    return {"labels": labels, "group": np.asarray(group, np.intp), "mmf_failed": np.asarray(mmf_failed),
+            "code": np.asarray(code, np.int64), "day_pr": np.asarray(day_pr, float),
+            "day_cr": np.asarray(day_cr, float), "low": np.asarray(low, float), "high": np.asarray(high, float)}
+
+
+def model_data(data: CalibrationData) -> dict[str, np.ndarray]:
+    """The values of the model's ``pm.Data`` containers for ``data`` (for ``with_data``/``set_data``)."""
+    lat = _latent_patients(data)
+    has_win = np.isfinite(lat["low"])
+    rows = data.mmf_overall
+    n_resp, n_cr = data.timed_mmf_n()
+
+    def log_or_zero(x):
+        return np.where(np.isfinite(x) & (x > 0), np.log(np.where(np.isfinite(x) & (x > 0), x, 1.0)), 0.0)
+
     return {
-        "labels": [f"letter_{k + 1}" for k in resp] + [f"{GROUPS[g]}_cr_{j + 1}" for j, g in
-                                                       enumerate(data.cr_window_group)],
-        "group": np.concatenate([data.pt_group[resp], data.cr_window_group]).astype(np.intp),
-        "mmf_failed": np.concatenate([data.pt_mmf_failed[resp], np.zeros(n_w)]).astype(float),
-        "cr": np.concatenate([data.pt_class[resp] == 2, np.ones(n_w, bool)]),
-        "day_pr": np.concatenate([data.pt_day_pr[resp], np.full(n_w, np.nan)]),
-        "day_cr": np.concatenate([data.pt_day_cr[resp], np.full(n_w, np.nan)]),
-        "low": np.concatenate([np.full(resp.size, np.nan), data.cr_window_low]),
-        "high": np.concatenate([np.full(resp.size, np.nan), data.cr_window_high]),
+        "latent_code": lat["code"],
+        "log_day_pr": log_or_zero(lat["day_pr"]), "has_day_pr": np.isfinite(lat["day_pr"]).astype(float),
+        "log_day_cr": log_or_zero(lat["day_cr"]), "has_day_cr": np.isfinite(lat["day_cr"]).astype(float),
+        "log_window_low": log_or_zero(lat["low"]),
+        "window_two_sided": (has_win & (np.nan_to_num(lat["low"]) > 0)).astype(float),
+        "log_window_high": log_or_zero(lat["high"]), "has_window": has_win.astype(float),
+        "bride_k": data.bride_k.astype(float),
+        "mmf_cr": data.mmf_cr.astype(float), "mmf_pr": data.mmf_pr.astype(float),
+        "mmf_median": np.array([data.mmf_median_pr, data.mmf_median_cr], float),
+        "mmf_median_n": np.array([n_resp, n_cr], float),
+        "mmf_weight_pr": (data.mmf_cr + data.mmf_pr)[rows].astype(float),
+        "mmf_weight_cr": data.mmf_cr[rows].astype(float),
     }
 
 
@@ -121,8 +164,8 @@ def _median_loglik(median, n, groups, weights, mu, sigma, log_ke0, log_ke0_sd, s
     eta = m + sigma * cf.norm_ppf_upper(upper * (1.0 - q[None, :]))
     loc = cf.log_days_to_threshold(cf.softplus(eta), log_ke0[groups][:, None], log_fold)
     scale = pt.sqrt(log_ke0_sd**2 + sigma_obs**2)
-    z = (math.log(median) - loc) / scale
-    w = np.asarray(weights, float) / np.sum(weights)
+    z = (pt.log(median) - loc) / scale
+    w = weights / pt.sum(weights)
     cdf = pt.sum(w[:, None] * cf.norm_cdf(z)) / N_QUADRATURE
     pdf = pt.sum(w[:, None] * pt.exp(-0.5 * z**2)) / (N_QUADRATURE * math.sqrt(2 * math.pi) * scale * median)
     half = 0.5 * (n - 1.0)
@@ -146,68 +189,64 @@ def build_model(data: CalibrationData, prior: PriorSet, p0: float = P0) -> pm.Mo
     pymc.Model
         Free variables ``<drug>_<name>`` for drug in (sirolimus, mmf) and name in
         :data:`BLOCK_FREE` (plus ``sirolimus_beta_mmf_failed``), ``sigma_obs``, ``u`` and
-        ``ke0_z`` (per timed patient); deterministics ``<drug>_mu`` and ``<drug>_log_ke0`` with
-        dims ``group`` (coords :data:`GROUPS`), matching :class:`EffectParameters`.
+        ``ke0_z`` (per latent patient, dim ``latent``); deterministics ``<drug>_mu`` and
+        ``<drug>_log_ke0`` with dims ``group`` (coords :data:`GROUPS`), matching
+        :class:`EffectParameters`. The observations are ``pm.Data`` containers
+        (:func:`model_data`), so a compiled model can be refitted to another data set of the same
+        cohort sizes.
     """
     c_r, c_cr = cf.class_log_folds(p0)
     classes = _Classes(cf.eta_cut(c_r), cf.eta_cut(c_cr))
-    timed = _timed_patients(data)
-    for g in np.unique(data.cr_window_group):
-        row = np.flatnonzero(data.bride_group == g)
-        if row.size != 1 or data.bride_event[row[0]] != "cr" or \
-                data.bride_k[row[0]] != np.sum(data.cr_window_group == g):
-            raise ValueError(f"cr_window_group: the windows of {GROUPS[g]} must match its Bride CR count")
-
-    coords = {"group": list(GROUPS), "timed": timed["labels"]}
+    lat = _latent_patients(data)
+    values = model_data(data)
+    coords = {"group": list(GROUPS), "latent": lat["labels"]}
     with pm.Model(coords=coords) as model:
+        d_ = {k: pm.Data(k, v) for k, v in values.items()}
         sir = _effect_block("sirolimus", prior, with_beta=True)
         mmf = _effect_block("mmf", prior, with_beta=False)
         sigma_obs = pm.HalfNormal("sigma_obs", prior.sigma_obs_scale)
 
-        # --- timed patients: latent eta in the class region, latent ke0 -------------------
-        g, cr = timed["group"], timed["cr"]
-        m = sir["mu"][g] + sir["beta"] * timed["mmf_failed"]
+        # --- latent patients: eta in the region of the class, ke0 -------------------------
+        g, code = lat["group"], d_["latent_code"]
+        m = sir["mu"][g] + sir["beta"] * lat["mmf_failed"]
         s = sir["sigma"]
-        low = np.where(cr, classes.e_cr, classes.e_r)
-        high = np.where(cr, _ETA_TOP, classes.e_cr)
-        u = pm.Uniform("u", 0.0, 1.0, dims="timed")
+        low = pt.switch(pt.eq(code, REGION_PR), classes.e_r,
+                        pt.switch(pt.eq(code, REGION_CR), classes.e_cr, -_ETA_TOP))
+        high = pt.switch(pt.eq(code, REGION_NR), classes.e_r,
+                         pt.switch(pt.eq(code, REGION_CR), _ETA_TOP, classes.e_cr))
+        u = pm.Uniform("u", 0.0, 1.0, dims="latent")
         q_low, q_high = cf.norm_sf((low - m) / s), cf.norm_sf((high - m) / s)
         eta = m + s * cf.norm_ppf_upper(q_low - u * (q_low - q_high))
-        log_region = pt.switch(cr, classes.log_cr(m, s), classes.log_pr(m, s))
-        pm.Potential("timed_class", pt.sum(log_region))
+        # log P(region): the class probability (normal CDF difference)
+        log_region = pm.math.logdiffexp(normal_lccdf(m, s, low), normal_lccdf(m, s, high))
+        pm.Potential("latent_class", pt.sum(log_region))
         d = cf.softplus(eta)
-        ke0_z = pm.Normal("ke0_z", 0.0, 1.0, dims="timed")
+        ke0_z = pm.Normal("ke0_z", 0.0, 1.0, dims="latent")
         log_ke0 = sir["log_ke0"][g] + sir["log_ke0_sd"] * ke0_z
-        log_t_pr = cf.log_days_to_threshold(d, log_ke0, c_r)
-        log_t_cr = cf.log_days_to_threshold(pt.switch(cr, d, c_cr + 1.0), log_ke0, c_cr)
+        responder = pt.eq(code, REGION_PR) | pt.eq(code, REGION_CR)
+        log_t_pr = cf.log_days_to_threshold(pt.switch(responder, d, c_r + 1.0), log_ke0, c_r)
+        log_t_cr = cf.log_days_to_threshold(pt.switch(pt.eq(code, REGION_CR), d, c_cr + 1.0), log_ke0, c_cr)
 
-        has_pr = np.flatnonzero(np.isfinite(timed["day_pr"]))
-        has_cr = np.flatnonzero(np.isfinite(timed["day_cr"]))
-        pm.Normal("log_day_pr", log_t_pr[has_pr], sigma_obs, observed=np.log(timed["day_pr"][has_pr]))
-        pm.Normal("log_day_cr", log_t_cr[has_cr], sigma_obs, observed=np.log(timed["day_cr"][has_cr]))
-        win = np.flatnonzero(np.isfinite(timed["low"]))
-        if win.size:
-            lt = log_t_cr[win]
-            upper = normal_lcdf(lt, sigma_obs, np.log(timed["high"][win]))
-            low = timed["low"][win]
-            lower = normal_lcdf(lt, sigma_obs, np.log(np.where(low > 0, low, 1.0)))
-            pm.Potential("cr_window", pt.sum(pt.switch(low > 0, pm.math.logdiffexp(upper, lower), upper)))
+        def masked(mask, term):
+            return pt.sum(pt.switch(mask > 0, term, 0.0))
 
-        # --- letter non-responders -----------------------------------------------------
-        nr = np.flatnonzero(data.pt_class == 0)
-        if nr.size:
-            m_nr = sir["mu"][data.pt_group[nr]] + sir["beta"] * data.pt_mmf_failed[nr]
-            pm.Potential("letter_nr", pt.sum(classes.log_nr(m_nr, s)))
+        pm.Potential("letter_days", masked(d_["has_day_pr"], pm.logp(pm.Normal.dist(log_t_pr, sigma_obs),
+                                                                      d_["log_day_pr"]))
+                     + masked(d_["has_day_cr"], pm.logp(pm.Normal.dist(log_t_cr, sigma_obs), d_["log_day_cr"])))
+        upper = normal_lcdf(log_t_cr, sigma_obs, d_["log_window_high"])
+        lower = normal_lcdf(log_t_cr, sigma_obs, d_["log_window_low"])
+        two_sided = pm.math.logdiffexp(upper, pt.switch(d_["window_two_sided"] > 0, lower, -np.inf))
+        pm.Potential("cr_window", masked(d_["has_window"], two_sided))
 
-        # --- Bride groups as binomials on class probabilities ---------------------------
+        # --- Bride's untimed groups as binomials on class probabilities ---------------------
         terms = []
-        for k, (grp, n, hits, event) in enumerate(zip(data.bride_group, data.bride_n, data.bride_k,
-                                                      data.bride_event)):
-            mg = sir["mu"][grp]
+        for row, (grp, n, event, timed) in enumerate(zip(data.bride_group, data.bride_n, data.bride_event,
+                                                         data.bride_timed)):
+            if timed:  # its children are latent patients above
+                continue
+            mg, hits = sir["mu"][grp], d_["bride_k"][row]
             if event == "cr":
-                windowed = np.any(data.cr_window_group == grp)  # CRs already in the timed block
-                hit = 0.0 if windowed else hits * classes.log_cr(mg, s)
-                terms.append(hit + (n - hits) * classes.log_not_cr(mg, s))
+                terms.append(hits * classes.log_cr(mg, s) + (n - hits) * classes.log_not_cr(mg, s))
             else:
                 terms.append(hits * classes.log_resp(mg, s) + (n - hits) * classes.log_nr(mg, s))
         if terms:
@@ -216,19 +255,17 @@ def build_model(data: CalibrationData, prior: PriorSet, p0: float = P0) -> pm.Mo
         # --- MMF: Miano's class counts and median times --------------------------------
         mm = mmf["mu"][data.mmf_group]
         sm = mmf["sigma"]
-        n_nr = data.mmf_n - data.mmf_cr - data.mmf_pr
-        pm.Potential("mmf_counts", pt.sum(data.mmf_cr * classes.log_cr(mm, sm)
-                                          + data.mmf_pr * classes.log_pr(mm, sm)
+        n_nr = data.mmf_n - d_["mmf_cr"] - d_["mmf_pr"]
+        pm.Potential("mmf_counts", pt.sum(d_["mmf_cr"] * classes.log_cr(mm, sm)
+                                          + d_["mmf_pr"] * classes.log_pr(mm, sm)
                                           + n_nr * classes.log_nr(mm, sm)))
-        rows = data.mmf_overall
-        n_resp, n_cr = data.timed_mmf_n()
-        common = dict(groups=data.mmf_group[rows], mu=mmf["mu"], sigma=sm, log_ke0=mmf["log_ke0"],
-                      log_ke0_sd=mmf["log_ke0_sd"], sigma_obs=sigma_obs)
+        common = dict(groups=data.mmf_group[data.mmf_overall], mu=mmf["mu"], sigma=sm,
+                      log_ke0=mmf["log_ke0"], log_ke0_sd=mmf["log_ke0_sd"], sigma_obs=sigma_obs)
         pm.Potential("mmf_median_pr", _median_loglik(
-            data.mmf_median_pr, n_resp, weights=data.mmf_cr[rows] + data.mmf_pr[rows],
+            d_["mmf_median"][0], d_["mmf_median_n"][0], weights=d_["mmf_weight_pr"],
             eta_low=classes.e_r, log_fold=c_r, **common))
         pm.Potential("mmf_median_cr", _median_loglik(
-            data.mmf_median_cr, n_cr, weights=data.mmf_cr[rows],
+            d_["mmf_median"][1], d_["mmf_median_n"][1], weights=d_["mmf_weight_cr"],
             eta_low=classes.e_cr, log_fold=c_cr, **common))
     return model
 

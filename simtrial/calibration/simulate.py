@@ -101,7 +101,7 @@ def simulated_data(sim: SimCohorts, data: CalibrationData, k: int) -> Calibratio
     for row, (g, event) in enumerate(zip(data.bride_group, data.bride_event)):
         c = sim.bride[row].cls[k]
         b_k.append(int(np.sum(c == 2)) if event == "cr" else int(np.sum(c > 0)))
-        if event == "cr" and np.any(data.cr_window_group == g):
+        if data.bride_timed[row]:
             days = sim.bride[row].day_cr[k][c == 2]
             month = np.maximum(1.0, np.ceil(days / FIRST_ASSESSMENT_DAY))  # recorded at this assessment
             w_group += [g] * days.size
@@ -116,7 +116,7 @@ def simulated_data(sim: SimCohorts, data: CalibrationData, k: int) -> Calibratio
         pt_group=data.pt_group, pt_mmf_failed=data.pt_mmf_failed, pt_class=cls.astype(np.int64),
         pt_day_pr=day_pr, pt_day_cr=day_cr,
         bride_group=data.bride_group, bride_n=data.bride_n, bride_k=np.array(b_k, np.int64),
-        bride_event=data.bride_event, cr_window_group=np.array(w_group, np.intp),
+        bride_event=data.bride_event, bride_timed=data.bride_timed, cr_window_group=np.array(w_group, np.intp),
         cr_window_low=np.array(w_low, float), cr_window_high=np.array(w_high, float),
         mmf_group=data.mmf_group, mmf_n=data.mmf_n, mmf_cr=m_cr, mmf_pr=m_pr,
         mmf_overall=data.mmf_overall,
