@@ -1,4 +1,8 @@
-"""The replicate loop: chunks of replicates, outcomes in numpy, then each trial's calendar.
+"""The replicate loop: chunks of replicates, outcomes in numpy, then the trials' calendars.
+
+The calendar is simpy, one trial at a time (``calendar="simpy"``, the reference), or the numpy
+calendar of :mod:`simtrial.trial.calendar_vectorised` over the whole chunk (``"vectorised"``,
+the same results; trials with an exact tie between event times are re-run with simpy).
 
 Memory is bounded by the chunk (patients x visits of ``chunk_size`` replicates); what is kept
 per replicate is a few numbers (:data:`FIELDS`). Every number of replicate ``r`` comes from its
@@ -15,12 +19,16 @@ import numpy as np
 
 from simtrial.trial.analysis import Analysis
 from simtrial.trial.calendar import run_trial
+from simtrial.trial.calendar_vectorised import run_trials
 from simtrial.trial.enrolment import Sites
 from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients
 from simtrial.trial.randomisation import cap_arms, permuted_blocks
 from simtrial.trial.streams import stream
 
-__all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS"]
+__all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS", "CALENDARS"]
+
+#: Trial calendars: simpy per trial (the reference) or numpy per chunk (verified equal by tests).
+CALENDARS = ("simpy", "vectorised")
 
 #: Per-replicate results.
 FIELDS = ("decision", "stop_look", "n_enrolled", "n_assessed", "duration_days", "referred", "n_events")
@@ -46,6 +54,8 @@ class Plan:
     block_size : int
         Permuted-block size (two arms).
     pause_at_looks : bool
+    calendar : str
+        One of :data:`CALENDARS`.
     """
 
     analysis: Analysis
@@ -54,6 +64,7 @@ class Plan:
     treatment_start_days: float = 7.0
     block_size: int = 4
     pause_at_looks: bool = True
+    calendar: str = "simpy"
 
 
 def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray) -> np.ndarray:
@@ -69,17 +80,64 @@ def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray)
     return out.ravel()
 
 
-def _arm_summaries(arm, enrolled, out, i, n_arms):
-    res = {}
+def _selected_mean(values: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """Per row, ``np.nanmean(values[i][sel[i]])`` (NaN when nothing finite is selected), bit for bit.
+
+    numpy sums a row pairwise in blocks that depend on its length, so the selected values are
+    packed to the left and summed together with the other rows of the same selection size.
+    """
+    finite = ~np.isnan(values)
+    n_sel = sel.sum(axis=1)
+    packed = np.take_along_axis(np.where(finite, values, 0.0), np.argsort(~sel, axis=1, kind="stable"), axis=1)
+    total = np.zeros(values.shape[0])
+    for c in np.unique(n_sel).tolist():
+        rows = np.flatnonzero(n_sel == c)
+        total[rows] = packed[rows, :c].sum(axis=1)
+    count = np.sum(sel & finite, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _arm_summaries(arm: np.ndarray, n_enrolled: np.ndarray, out, n_arms: int) -> dict[str, np.ndarray]:
+    """Per arm among the enrolled children: mean response day, share in response, share switched."""
+    enrolled = np.arange(arm.shape[1])[None, :] < np.asarray(n_enrolled)[:, None]
+    res = {f: np.empty((arm.shape[0], n_arms)) for f in ("time_to_response_days", "share_in_response", "exposed_both")}
     for a in range(n_arms):
         sel = (arm == a) & enrolled
-        d = out.day_response[i][sel]
-        res[a] = (
-            float(np.nanmean(d)) if np.any(~np.isnan(d)) else np.nan,
-            float(np.nanmean(out.share_in_response[i][sel])) if np.any(~np.isnan(out.share_in_response[i][sel])) else np.nan,
-            float(np.mean(out.exposed_both[i][sel])) if sel.any() else np.nan,
-        )
+        n_sel = sel.sum(axis=1)
+        res["time_to_response_days"][:, a] = _selected_mean(out.day_response, sel)
+        res["share_in_response"][:, a] = _selected_mean(out.share_in_response, sel)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            res["exposed_both"][:, a] = np.where(n_sel > 0, np.sum(sel & out.exposed_both, axis=1) / n_sel, np.nan)
     return res
+
+
+def _simpy_calendars(plan: Plan, root, chunk, arm, responded, delay, rows=None) -> dict[str, np.ndarray]:
+    """The simpy calendar of each trial (``rows`` of the chunk, default all) as arrays."""
+    rows = range(len(chunk)) if rows is None else rows
+    recs = [run_trial(plan.analysis, arm[i], responded[i], delay[i], plan.sites,
+                      stream(root, chunk[i], "accrual"), plan.pause_at_looks) for i in rows]
+    out = {f: np.array([getattr(rec, f) for rec in recs], dtype=float) for f in FIELDS}
+    for key, f in (("n", "n_per_arm"), ("assessed", "assessed_per_arm"), ("responders", "responders_per_arm")):
+        out[key] = np.array([getattr(rec, f) for rec in recs], dtype=float).reshape(len(recs), plan.analysis.n_arms)
+    return out
+
+
+def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.ndarray]:
+    """Per-trial calendar results of a chunk, by the plan's calendar."""
+    if plan.calendar == "simpy":
+        return _simpy_calendars(plan, root, chunk, arm, responded, delay)
+    rec = run_trials(plan.analysis, arm, responded, delay, plan.sites,
+                     [stream(root, r, "accrual") for r in chunk], plan.pause_at_looks)
+    out = {f: getattr(rec, f).astype(float) for f in FIELDS}
+    out.update(n=rec.n_per_arm.astype(float), assessed=rec.assessed_per_arm.astype(float),
+               responders=rec.responders_per_arm.astype(float))
+    tied = np.flatnonzero(~rec.exact)
+    if tied.size:
+        redo = _simpy_calendars(plan, root, chunk, arm, responded, delay, tied.tolist())
+        for f, v in redo.items():
+            out[f][tied] = v
+    return out
 
 
 def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterable[int], chunk_size: int = 500,
@@ -103,6 +161,8 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     dict
         ``replicate`` (R,), each of :data:`FIELDS` (R,), each of :data:`ARM_FIELDS` (R, n_arms).
     """
+    if plan.calendar not in CALENDARS:
+        raise ValueError(f"calendar: must be one of {list(CALENDARS)}; got {plan.calendar!r}")
     reps = np.arange(replicates) if isinstance(replicates, (int, np.integer)) else np.asarray(list(replicates))
     n, k = plan.analysis.n_max, plan.analysis.n_arms
     res = {f: np.empty(reps.size) for f in FIELDS}
@@ -110,26 +170,18 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     starts = range(0, reps.size, chunk_size)
     for s in (progress(starts, total=len(starts), desc="replicates") if progress else starts):
         chunk = [int(r) for r in reps[s:s + chunk_size]]
+        j = slice(s, s + len(chunk))
         patients = sample_patients(plan.model, root, chunk, n)
         arm = allocate(plan, root, chunk, patients.group)
         out = chunk_outcomes(plan.model, root, chunk, n, arm, patients)
         arm = arm.reshape(len(chunk), n)
         delay = plan.treatment_start_days + out.assess_day
-        for i, r in enumerate(chunk):
-            rec = run_trial(plan.analysis, arm[i], out.responded[i], delay[i], plan.sites,
-                            stream(root, r, "accrual"), plan.pause_at_looks)
-            j = s + i
-            for f in FIELDS:
-                res[f][j] = getattr(rec, f)
-            res["n"][j] = rec.n_per_arm
-            res["assessed"][j] = rec.assessed_per_arm
-            res["responders"][j] = rec.responders_per_arm
-            with np.errstate(invalid="ignore", divide="ignore"):
-                res["response_rate"][j] = rec.responders_per_arm / rec.assessed_per_arm
-            enrolled = np.arange(n) < rec.n_enrolled
-            for a, (ttr, share, both) in _arm_summaries(arm[i], enrolled, out, i, k).items():
-                res["time_to_response_days"][j, a] = ttr
-                res["share_in_response"][j, a] = share
-                res["exposed_both"][j, a] = both
+        cal = _calendars(plan, root, chunk, arm, out.responded, delay)
+        for f, v in cal.items():
+            res[f][j] = v
+        with np.errstate(invalid="ignore", divide="ignore"):
+            res["response_rate"][j] = cal["responders"] / cal["assessed"]
+        for f, v in _arm_summaries(arm, cal["n_enrolled"].astype(np.int64), out, k).items():
+            res[f][j] = v
     res["replicate"] = reps
     return res

@@ -115,4 +115,5 @@ def build_plan(cfg, parameters: PopulationParameters | None = None) -> Plan:
     sites = Sites(sim.n_sites, float(sim.site_open_every_days), sim.accrual_per_site_per_month / MONTH_DAYS,
                   float(sim.screen_failure))
     return Plan(analysis=analysis, model=outcome, sites=sites, treatment_start_days=float(sim.treatment_start_days),
-                block_size=int(getattr(design, "block_size", 4)), pause_at_looks=bool(sim.pause_at_looks))
+                block_size=int(getattr(design, "block_size", 4)), pause_at_looks=bool(sim.pause_at_looks),
+                calendar=str(getattr(sim, "calendar", "simpy")))
