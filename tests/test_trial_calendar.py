@@ -149,3 +149,32 @@ def test_unknown_calendar_is_refused():
                          visits=visit_days(), p_response=(0.3,))
     with pytest.raises(ValueError, match="calendar"):
         simulate(Plan(an, model, SITES, calendar="fast"), np.random.SeedSequence(0), 2)
+
+
+def test_chunk_allocation_equals_per_trial_blocks():
+    """allocate() over a chunk gives each trial's permuted_blocks + cap_arms allocation."""
+    from simtrial.trial.randomisation import cap_arms, permuted_blocks
+    from simtrial.trial.streams import stream
+
+    rng = np.random.default_rng(1)
+    for n_per_arm, block in ((7, 2), (20, 4), (30, 6)):
+        an = build_analysis(TwoArmDesignConfig(n_per_arm=n_per_arm))
+        model = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
+                             visits=visit_days(), p_response=(0.3, 0.5))
+        plan, root, reps = Plan(an, model, SITES, block_size=block), np.random.SeedSequence(n_per_arm), list(range(3, 83))
+        strata = rng.integers(0, 4, (len(reps), an.n_max)) * (rng.random((len(reps), 1)) < 0.8)
+        got = replicates.allocate(plan, root, reps, strata.ravel()).reshape(len(reps), -1)
+        for i, r in enumerate(reps):
+            gens = {int(s): stream(root, r, "randomisation", int(s)) for s in np.unique(strata[i])}
+            np.testing.assert_array_equal(got[i], cap_arms(permuted_blocks(strata[i], block, gens), n_per_arm))
+
+
+def test_strata_are_the_sampled_childrens_groups():
+    from simtrial.trial.outcomes import sample_patients, sample_strata
+
+    model = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
+                         visits=visit_days(), p_response=(0.3, 0.5))
+    root, reps = np.random.SeedSequence(12), [0, 5, 9, 400]
+    groups = sample_patients(model, root, reps, 150).group
+    np.testing.assert_array_equal(sample_strata(model, root, reps, 150), groups)
+    assert np.unique(groups).size > 1

@@ -105,3 +105,15 @@ def test_replay_refuses_unexpected_draws():
         r.standard_normal(4)
     with pytest.raises(RuntimeError):
         r.random(3)
+
+
+@pytest.mark.parametrize("root", [np.random.SeedSequence(2026), np.random.SeedSequence(),
+                                  np.random.SeedSequence([1, 2**40, 3]), np.random.SeedSequence(5).spawn(2)[1]])
+def test_vectorised_seeding_gives_the_same_streams(root):
+    from simtrial.trial.streams import STREAMS, streams
+
+    keys = [(r, STREAMS["accrual"]) for r in (0, 1, 77, 2**31 + 5)]
+    for ks in (keys, [(r, STREAMS["randomisation"], b) for r in range(4) for b in range(3)]):
+        for gen, (r, i, *sub) in zip(streams(root, np.array(ks)), ks):
+            name = next(k for k, v in STREAMS.items() if v == i)
+            np.testing.assert_array_equal(gen.standard_exponential(70), stream(root, r, name, *sub).standard_exponential(70))

@@ -67,8 +67,8 @@ class AccrualDraws:
     def __init__(self, gens):
         self.gens = list(gens)
         r = len(self.gens)
-        self.gap = np.empty((r, 2 * BATCH))
-        self.u = np.empty((r, 2 * BATCH))
+        self.gap = np.zeros((r, 2 * BATCH))
+        self.u = np.zeros((r, 2 * BATCH))
         self.have = np.zeros(r, dtype=np.int64)
         self.more(np.arange(r))
 
@@ -77,7 +77,7 @@ class AccrualDraws:
         need, old = int(self.have[rows].max(initial=0)) + BATCH, self.gap.shape[1]
         if need > old:
             for name in ("gap", "u"):
-                a = np.empty((self.gap.shape[0], max(need, 2 * old)))
+                a = np.zeros((self.gap.shape[0], max(need, 2 * old)))
                 a[:, :old] = getattr(self, name)
                 setattr(self, name, a)
         for i in rows.tolist():

@@ -43,9 +43,9 @@ from simtrial.models.platelets import PlateletNoise, simulate_platelets
 from simtrial.models.population import Patients, PopulationSpec, sample_population
 from simtrial.models.sirolimus_pk import SirolimusPK, sample_pk
 from simtrial.models.tdm import TDMPolicy, run_tdm
-from simtrial.trial.streams import BLOCK, Replay, Stacked, stream
+from simtrial.trial.streams import BLOCK, STREAMS, Replay, Stacked, streams
 
-__all__ = ["OutcomeModel", "ChunkOutcomes", "sample_patients", "chunk_outcomes", "REGIMEN_DRUGS"]
+__all__ = ["OutcomeModel", "ChunkOutcomes", "sample_patients", "sample_strata", "chunk_outcomes", "REGIMEN_DRUGS"]
 
 #: Regimen -> (first drug, second drug after a switch or None).
 REGIMEN_DRUGS: dict[str, tuple[str, str | None]] = {
@@ -140,7 +140,8 @@ def _cut(a: np.ndarray, n_reps: int, n: int, axis: int = 0) -> np.ndarray:
 
 def _stacked(root, reps, name: str, n: int) -> Stacked:
     nb = -(-n // BLOCK)
-    return Stacked([stream(root, r, name, b) for r in reps for b in range(nb)])
+    keys = np.stack(np.broadcast_arrays(np.asarray(reps)[:, None], STREAMS[name], np.arange(nb)[None, :]), axis=-1)
+    return Stacked(streams(root, keys.reshape(-1, 3)))
 
 
 def sample_patients(model: OutcomeModel, root: np.random.SeedSequence, reps, n: int) -> Patients:
@@ -148,6 +149,26 @@ def sample_patients(model: OutcomeModel, root: np.random.SeedSequence, reps, n: 
     reps = list(reps)
     s = _stacked(root, reps, "population", n)
     return sample_population(model.population, s._total, s).take(_cut(np.arange(s._total), len(reps), n))
+
+
+def sample_strata(model: OutcomeModel, root: np.random.SeedSequence, reps, n: int) -> np.ndarray:
+    """Only the disease groups of :func:`sample_patients` (the parametric scenarios need no more).
+
+    Makes the draws :func:`simtrial.models.population.sample_population` makes up to the group
+    (age, sex, weight noise, group), so the groups are those of the full sample (tested).
+    """
+    reps = list(reps)
+    spec = model.population
+    s = _stacked(root, reps, "population", n)
+    s.beta(*spec.age_beta_shape(), size=s._total)
+    s.random(s._total)
+    s.standard_normal(s._total)
+    p = np.asarray(spec.group_weights, dtype=float)
+    # Generator.choice(k, size, p) is a search of uniforms in the normalised cumulative p
+    cdf = (p / p.sum()).cumsum()
+    cdf /= cdf[-1]
+    group = cdf.searchsorted(s.random(s._total), side="right").astype(np.intp)
+    return _cut(group, len(reps), n)
 
 
 def _dropout_days(model: OutcomeModel, root, reps, n: int) -> np.ndarray:

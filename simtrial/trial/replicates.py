@@ -21,9 +21,8 @@ from simtrial.trial.analysis import Analysis
 from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import run_trials
 from simtrial.trial.enrolment import Sites
-from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients
-from simtrial.trial.randomisation import cap_arms, permuted_blocks
-from simtrial.trial.streams import stream
+from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients, sample_strata
+from simtrial.trial.streams import STREAMS, streams
 
 __all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS", "CALENDARS"]
 
@@ -68,16 +67,43 @@ class Plan:
 
 
 def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray) -> np.ndarray:
-    """Arms (replicate-major, flat): permuted blocks within disease group, capped per arm."""
-    n = plan.analysis.n_max
+    """Arms (replicate-major, flat): permuted blocks within disease group, capped per arm.
+
+    The same allocation as :func:`simtrial.trial.randomisation.permuted_blocks` and
+    :func:`~simtrial.trial.randomisation.cap_arms` per replicate, computed for the whole chunk:
+    each (replicate, stratum) stream draws its block keys, then one argsort ranks them all.
+    """
+    n, bs = plan.analysis.n_max, plan.block_size
     if plan.analysis.n_arms == 1:
         return np.zeros(len(reps) * n, dtype=np.intp)
-    strata = strata.reshape(len(reps), n)
-    out = np.empty((len(reps), n), dtype=np.intp)
-    for i, r in enumerate(reps):
-        gens = {int(s): stream(root, r, "randomisation", int(s)) for s in np.unique(strata[i])}
-        out[i] = cap_arms(permuted_blocks(strata[i], plan.block_size, gens), n // 2)
-    return out.ravel()
+    strata = np.asarray(strata).reshape(len(reps), n)
+    g = int(strata.max()) + 1
+    onehot = strata[:, :, None] == np.arange(g)[None, None, :]
+    count = onehot.sum(axis=1)
+    blocks = -(-count // bs)
+    rr, gg = np.nonzero(count)
+    gens = streams(root, np.column_stack([np.asarray(reps)[rr], np.full(rr.size, STREAMS["randomisation"]), gg]))
+    keys = np.full((len(reps), g, int(blocks.max()), bs), 2.0)
+    for r, s, gen in zip(rr.tolist(), gg.tolist(), gens):
+        keys[r, s, :blocks[r, s]] = gen.random((blocks[r, s], bs))
+    listed = (np.arange(bs) % 2)[np.argsort(keys, axis=-1)].reshape(len(reps), g, -1)
+    rank = np.take_along_axis(np.cumsum(onehot, axis=1), strata[:, :, None], axis=2)[:, :, 0] - 1
+    arm = listed[np.arange(len(reps))[:, None], strata, rank]
+    return _cap(arm, n // 2).ravel()
+
+
+def _cap(arm: np.ndarray, n_per_arm: int) -> np.ndarray:
+    """:func:`~simtrial.trial.randomisation.cap_arms` on every row: arm A checked first, as there."""
+    out = arm.astype(np.intp)
+    cols = np.arange(arm.shape[1])[None, :]
+    for k in (0, 1):
+        full = np.cumsum(arm == k, axis=1) > n_per_arm
+        first = np.where(full.any(axis=1), full.argmax(axis=1), arm.shape[1])
+        if k == 1:  # rows where arm A overflowed were settled by k = 0
+            first = np.where(done, arm.shape[1], first)
+        out = np.where(cols >= first[:, None], 1 - k, out)
+        done = first < arm.shape[1]
+    return out
 
 
 def _selected_mean(values: np.ndarray, sel: np.ndarray) -> np.ndarray:
@@ -112,11 +138,17 @@ def _arm_summaries(arm: np.ndarray, n_enrolled: np.ndarray, out, n_arms: int) ->
     return res
 
 
+def _accrual_streams(root, reps) -> list[np.random.Generator]:
+    """The accrual stream of each replicate (:func:`simtrial.trial.streams.stream`)."""
+    return streams(root, np.column_stack([reps, np.full(len(reps), STREAMS["accrual"])]))
+
+
 def _simpy_calendars(plan: Plan, root, chunk, arm, responded, delay, rows=None) -> dict[str, np.ndarray]:
     """The simpy calendar of each trial (``rows`` of the chunk, default all) as arrays."""
     rows = range(len(chunk)) if rows is None else rows
-    recs = [run_trial(plan.analysis, arm[i], responded[i], delay[i], plan.sites,
-                      stream(root, chunk[i], "accrual"), plan.pause_at_looks) for i in rows]
+    gens = _accrual_streams(root, [chunk[i] for i in rows])
+    recs = [run_trial(plan.analysis, arm[i], responded[i], delay[i], plan.sites, g, plan.pause_at_looks)
+            for i, g in zip(rows, gens)]
     out = {f: np.array([getattr(rec, f) for rec in recs], dtype=float) for f in FIELDS}
     for key, f in (("n", "n_per_arm"), ("assessed", "assessed_per_arm"), ("responders", "responders_per_arm")):
         out[key] = np.array([getattr(rec, f) for rec in recs], dtype=float).reshape(len(recs), plan.analysis.n_arms)
@@ -128,7 +160,7 @@ def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.n
     if plan.calendar == "simpy":
         return _simpy_calendars(plan, root, chunk, arm, responded, delay)
     rec = run_trials(plan.analysis, arm, responded, delay, plan.sites,
-                     [stream(root, r, "accrual") for r in chunk], plan.pause_at_looks)
+                     _accrual_streams(root, chunk), plan.pause_at_looks)
     out = {f: getattr(rec, f).astype(float) for f in FIELDS}
     out.update(n=rec.n_per_arm.astype(float), assessed=rec.assessed_per_arm.astype(float),
                responders=rec.responders_per_arm.astype(float))
@@ -171,8 +203,13 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     for s in (progress(starts, total=len(starts), desc="replicates") if progress else starts):
         chunk = [int(r) for r in reps[s:s + chunk_size]]
         j = slice(s, s + len(chunk))
-        patients = sample_patients(plan.model, root, chunk, n)
-        arm = allocate(plan, root, chunk, patients.group)
+        if plan.model.parametric:  # no biology: the disease groups (strata) are all it needs
+            patients = None
+            strata = sample_strata(plan.model, root, chunk, n) if k > 1 else np.zeros(len(chunk) * n, np.intp)
+        else:
+            patients = sample_patients(plan.model, root, chunk, n)
+            strata = patients.group
+        arm = allocate(plan, root, chunk, strata)
         out = chunk_outcomes(plan.model, root, chunk, n, arm, patients)
         arm = arm.reshape(len(chunk), n)
         delay = plan.treatment_start_days + out.assess_day

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAMS", "BLOCK", "replicate_seed", "stream", "block_generators", "Replay"]
+__all__ = ["STREAMS", "BLOCK", "replicate_seed", "stream", "streams", "block_generators", "Replay"]
 
 #: Component streams of a replicate, by index.
 STREAMS = {"population": 0, "biology": 1, "randomisation": 2, "accrual": 3, "dropout": 4, "parametric": 5}
@@ -32,6 +32,88 @@ def stream(root: np.random.SeedSequence, r: int, name: str, *sub: int) -> np.ran
     key = tuple(root.spawn_key) + (int(r), STREAMS[name], *map(int, sub))
     return np.random.Generator(np.random.PCG64(
         np.random.SeedSequence(root.entropy, spawn_key=key, pool_size=root.pool_size)))
+
+
+# numpy's SeedSequence constants (numpy/random/bit_generator.pyx)
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R, _M32 = 0xCA01F9DD, 0x4973F715, 0xFFFFFFFF
+
+
+def _words(x) -> list[int]:
+    """An int, or a sequence of ints, as numpy's little-endian uint32 words (0 -> [0])."""
+    if isinstance(x, (int, np.integer)):
+        x, out = int(x), []
+        while True:
+            out.append(x & _M32)
+            x >>= 32
+            if not x:
+                return out
+    return [w for v in x for w in _words(v)]
+
+
+class _Hash:
+    """numpy's SeedSequence hash, applied to uint32 columns of many sequences at once."""
+
+    def __init__(self, const: int, mult: int):
+        self.const, self.mult = const, mult
+
+    def __call__(self, value: np.ndarray) -> np.ndarray:
+        value = value ^ np.uint32(self.const)
+        self.const = (self.const * self.mult) & _M32
+        value = value * np.uint32(self.const)
+        return value ^ (value >> np.uint32(16))
+
+
+def _mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
+    return r ^ (r >> np.uint32(16))
+
+
+def _seed_words(root: np.random.SeedSequence, keys: np.ndarray) -> np.ndarray:
+    """``SeedSequence(root.entropy, spawn_key=root.spawn_key + key).generate_state(4, uint64)`` per row."""
+    pool = root.pool_size
+    run = _words(root.entropy) if root.entropy is not None else []
+    run = run + [0] * max(pool - len(run), 0)  # numpy pads when there is a spawn key
+    lead = np.array(run + _words(root.spawn_key), dtype=np.uint32)
+    ent = np.concatenate([np.broadcast_to(lead, (keys.shape[0], lead.size)), keys.astype(np.uint32)], axis=1)
+    h = _Hash(_INIT_A, _MULT_A)
+    mixer = [h(ent[:, i]) if i < ent.shape[1] else h(np.zeros(ent.shape[0], np.uint32)) for i in range(pool)]
+    for i_src in range(pool):
+        for i_dst in range(pool):
+            if i_src != i_dst:
+                mixer[i_dst] = _mix(mixer[i_dst], h(mixer[i_src]))
+    for i_src in range(pool, ent.shape[1]):
+        for i_dst in range(pool):
+            mixer[i_dst] = _mix(mixer[i_dst], h(ent[:, i_src]))
+    g = _Hash(_INIT_B, _MULT_B)
+    w = np.stack([g(mixer[i % pool]) for i in range(8)], axis=1).astype(np.uint64)
+    return w[:, 0::2] | (w[:, 1::2] << np.uint64(32))
+
+
+class _Seeded(np.random.bit_generator.ISeedSequence):
+    """A seed sequence whose state words are already computed (see :func:`streams`)."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: np.ndarray):
+        self.words = words
+
+    def generate_state(self, n_words, dtype=np.uint32):  # noqa: D102
+        return self.words
+
+
+def streams(root: np.random.SeedSequence, keys) -> list[np.random.Generator]:
+    """``[stream(root, r, name, *sub) for (r, name, *sub) in keys]``, seeded in one vectorised pass.
+
+    ``keys`` is an integer array of shape (n, m) of rows ``(r, STREAMS[name], *sub)``, every entry
+    below 2**32. Each generator is the one :func:`stream` returns (the seed words are numpy's
+    SeedSequence hash computed column-wise; ``tests/test_trial_streams.py`` checks the equality).
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    if keys.ndim != 2 or keys.size and (keys.min() < 0 or keys.max() > _M32):
+        raise ValueError("streams: keys must be a 2-d array of integers in [0, 2**32)")
+    words = _seed_words(root, keys)
+    return [np.random.Generator(np.random.PCG64(_Seeded(w))) for w in words]
 
 
 def block_generators(root: np.random.SeedSequence, r: int, name: str, n: int) -> list[np.random.Generator]:
