@@ -6,8 +6,9 @@
    work (children, PK/TDM, effects, counts, criteria, randomisation, Fisher's test on the arm
    totals) with no event engine. Goal: throughput ratio >= 1/3.
 2. Parametric mode, two arms of 40 with one interim look at half the patients: simulated trials
-   per second against rpact's ``getSimulationRates`` (``benchmarks/bench_rpact.R``, timed inside
-   R) on a comparable design.
+   per second with each calendar (``simpy``, and ``vectorised`` with its results checked equal to
+   simpy's on the shared replicates) against rpact's ``getSimulationRates``
+   (``benchmarks/bench_rpact.R``, timed inside R) on a comparable design.
 
 Run: ``.venv/bin/python benchmarks/bench_simulator.py [replicates]``.
 """
@@ -19,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +73,8 @@ def rpact(iterations: int = 10000) -> dict | None:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def main(replicates: int = 10_000, chunk: int = 500, parametric_replicates: int = 4000) -> dict:
+def main(replicates: int = 10_000, chunk: int = 500, parametric_replicates: int = 4000,
+         vectorised_replicates: int = 40_000) -> dict:
     root = np.random.SeedSequence(2026)
     plan = _sequencing_plan()
     t0 = time.perf_counter()
@@ -90,6 +93,12 @@ def main(replicates: int = 10_000, chunk: int = 500, parametric_replicates: int 
     t0 = time.perf_counter()
     pres = simulate(pplan, root, parametric_replicates, 1000)
     t_par = time.perf_counter() - t0
+    vplan = replace(pplan, calendar="vectorised")
+    simulate(vplan, root, 200, 200)  # warm-up: predictive-probability tables
+    t0 = time.perf_counter()
+    vres = simulate(vplan, root, vectorised_replicates, chunk)
+    t_vec = time.perf_counter() - t0
+    same = all(np.array_equal(pres[k], vres[k][:parametric_replicates], equal_nan=True) for k in pres)
     r = rpact()
     figures = {
         "sequencing_replicates": replicates,
@@ -99,13 +108,16 @@ def main(replicates: int = 10_000, chunk: int = 500, parametric_replicates: int 
         "decisions_agree": agree,
         "events_per_trial": float(np.mean(res["n_events"])),
         "parametric_trials_per_s": round(parametric_replicates / t_par, 1),
-        "parametric_reject_rate": float(np.mean(np.isin(pres["decision"], (2, 3)))),
-        "parametric_expected_n": float(np.mean(pres["n_enrolled"])),
+        "vectorised_trials_per_s": round(vectorised_replicates / t_vec, 1),
+        "vectorised_equals_simpy": same,
+        "parametric_reject_rate": float(np.mean(np.isin(vres["decision"], (2, 3)))),
+        "parametric_expected_n": float(np.mean(vres["n_enrolled"])),
         "rpact_trials_per_s": None if r is None else r["trials_per_second"],
         "rpact_reject_rate": None if r is None else r["overall_reject"],
     }
     if r is not None:
         figures["parametric_vs_rpact"] = round(figures["parametric_trials_per_s"] / r["trials_per_second"], 4)
+        figures["vectorised_vs_rpact"] = round(figures["vectorised_trials_per_s"] / r["trials_per_second"], 4)
     for k, v in figures.items():
         print(f"{k:>28}: {v}")
     return figures

@@ -178,3 +178,21 @@ def test_strata_are_the_sampled_childrens_groups():
     groups = sample_patients(model, root, reps, 150).group
     np.testing.assert_array_equal(sample_strata(model, root, reps, 150), groups)
     assert np.unique(groups).size > 1
+
+
+@pytest.mark.slow
+def test_oc_nc_identical_from_the_command_line(tmp_path):
+    import xarray as xr
+
+    from tests.support.cli import run_dirs, run_simtrial
+
+    common = ["experiment=two_arm", "design.interim_fractions=[0.5]", "design.theta_f=0.1", "simulation.replicates=200",
+              "simulation.dropout_per_year=1.0", "simulation.pause_at_looks=false", "scenario=parametric", "seed=8"]
+    sets = {}
+    for calendar in ("simpy", "vectorised"):
+        proc = run_simtrial([*common, f"simulation.calendar={calendar}"], tmp_path / calendar)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        (run_dir,) = run_dirs(tmp_path / calendar)
+        sets[calendar] = xr.open_dataset(run_dir / "oc.nc")
+    assert sets["simpy"].equals(sets["vectorised"])
+    assert int((sets["simpy"]["decision"] == 0).sum()) > 0
