@@ -27,7 +27,7 @@ CLASSES: tuple[str, ...] = ("NR", "PR", "CR")
 #: median time to PR 20 d (7-137), to CR 37 d (7-192); ITP 58% (CR 32%); Evans 81%; ALPS-related
 #: syndrome 73% (CR 68%)". Derived counts: ITP n=38 (22 respond = 57.9%, 12 CR = 31.6%) and Evans
 #: n=16 (13 respond = 81.3%) add up to the 54 and to the 35 responders (64.8%); the overall CR 46%
-#: (25/54) and PR 18% (10/54) then give Evans 13 CR, 0 PR. ALPS-related syndrome n=22 (16 respond
+#: (25/54) and PR 18% (10/54 = 18.5%, printed truncated) then give Evans 13 CR, 0 PR. ALPS-related syndrome n=22 (16 respond
 #: = 72.7%, 15 CR = 68.2%) is the smallest n matching both of its percentages; these children are
 #: a subset of the 54 (counted twice, see docs/calibration.md).
 MIANO_2016: dict = {

@@ -9,6 +9,7 @@ values of those figures in ``observed_data``.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,14 @@ def sample(model: pm.Model, cfg: CalibrationConfig, seed: int, progressbar: bool
                      progressbar=progressbar, compute_convergence_checks=False, model=model)
 
 
+def prior_draws(model: pm.Model, draws: int, seed: int) -> xr.DataTree:
+    """Parameters drawn from their priors (the potentials are data terms, rightly left out)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The effect of Potentials")
+        return pm.sample_prior_predictive(draws=draws, random_seed=seed, model=model,
+                                          var_names=[v.name for v in model.free_RVs + model.deterministics])
+
+
 def predictive_dataset(params_ds: xr.Dataset, data: CalibrationData, rng: np.random.Generator) -> xr.Dataset:
     """Every published figure simulated for each (chain, draw) of ``params_ds``."""
     shape = (params_ds.sizes["chain"], params_ds.sizes["draw"])
@@ -103,8 +112,7 @@ def fit(cfg: CalibrationConfig, seed: np.random.SeedSequence, data: CalibrationD
         tree = sample(model, cfg, _int_seed(s_sample), progressbar)
         sampling = time.perf_counter() - t1
         if predictive:
-            prior = pm.sample_prior_predictive(draws=cfg.prior_draws, random_seed=_int_seed(s_prior),
-                                               var_names=[v.name for v in model.free_RVs + model.deterministics])
+            prior = prior_draws(model, cfg.prior_draws, _int_seed(s_prior))
     if predictive:
         prior_ds = prior["prior"].to_dataset()
         tree["prior"] = xr.DataTree(prior_ds)

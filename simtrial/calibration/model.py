@@ -8,10 +8,11 @@ day ``-log(1 - log(T/P0)/D_i)/ke0_i``, recorded with lognormal error ``sigma_obs
 
 Likelihood, per source:
 
-* Letter responders and Bride's ALPS CRs: a latent ``eta_i`` drawn from the normal truncated to
-  the class's region (through a uniform ``u_i`` and the normal quantile, a non-centred form), the
-  class probability as a potential (together: the joint density of ``eta_i`` and the class), and
-  a non-centred ``log ke0_i``. Letter days to PR/CR: normal on the log scale around the closed
+* Every letter patient and every child of Bride's ALPS group: a latent ``eta_i`` drawn from the
+  normal truncated to the region of the child's class (through a uniform ``u_i`` and the normal
+  quantile, a non-centred form), the class probability as a potential (together: the joint
+  density of ``eta_i`` and the class), and a non-centred ``log ke0_i``. Letter days to PR/CR:
+  normal on the log scale around the closed form. ALPS CR days: ``ke0`` integrated out in closed
   form. ALPS CR days: censored by the published window (``0 < day <= 92``: see
   :func:`simtrial.calibration.data.published_data` for why the 30-day lower end is dropped).
 * Letter non-responders, Bride's other groups and Miano's MMF groups: the class probabilities
@@ -233,8 +234,14 @@ def build_model(data: CalibrationData, prior: PriorSet, p0: float = P0) -> pm.Mo
         pm.Potential("letter_days", masked(d_["has_day_pr"], pm.logp(pm.Normal.dist(log_t_pr, sigma_obs),
                                                                       d_["log_day_pr"]))
                      + masked(d_["has_day_cr"], pm.logp(pm.Normal.dist(log_t_cr, sigma_obs), d_["log_day_cr"])))
-        upper = normal_lcdf(log_t_cr, sigma_obs, d_["log_window_high"])
-        lower = normal_lcdf(log_t_cr, sigma_obs, d_["log_window_low"])
+        # Windowed CR days: ke0 integrated out in closed form (log t is normal given D with
+        # scale sqrt(log_ke0_sd^2 + sigma_obs^2)); a one-sided window left the ke0 latents of
+        # these children weakly identified, a funnel with log_ke0_sd and tau_ke0.
+        log_t_cr_typical = cf.log_days_to_threshold(pt.switch(pt.eq(code, REGION_CR), d, c_cr + 1.0),
+                                                    sir["log_ke0"][g], c_cr)
+        window_scale = pt.sqrt(sir["log_ke0_sd"] ** 2 + sigma_obs**2)
+        upper = normal_lcdf(log_t_cr_typical, window_scale, d_["log_window_high"])
+        lower = normal_lcdf(log_t_cr_typical, window_scale, d_["log_window_low"])
         two_sided = pm.math.logdiffexp(upper, pt.switch(d_["window_two_sided"] > 0, lower, -np.inf))
         pm.Potential("cr_window", masked(d_["has_window"], two_sided))
 

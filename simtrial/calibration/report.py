@@ -179,8 +179,8 @@ def build_report(tree: xr.DataTree, diagnostics: Diagnostics, ppc: list[dict], p
         missed = [r["label"] for r in ppc if not r["covered"]]
         rep.warning(f"{len(ppc) - covered} published figure(s) outside their 90% posterior predictive "
                     f"interval: {'; '.join(missed)}.", label="Posterior predictive check")
-    rep.headline({"max r-hat": diagnostics.max_rhat, "min bulk ESS": diagnostics.min_ess_bulk,
-                  "min tail ESS": diagnostics.min_ess_tail, "divergences": diagnostics.divergences,
+    rep.headline({"max r-hat": f"{diagnostics.max_rhat:.3f}", "min bulk ESS": f"{diagnostics.min_ess_bulk:.0f}",
+                  "min tail ESS": f"{diagnostics.min_ess_tail:.0f}", "divergences": diagnostics.divergences,
                   "figures covered (90% PPI)": f"{covered}/{len(ppc)}",
                   "wall time (s)": settings.get("wall_time_s", float("nan"))})
 
@@ -202,11 +202,15 @@ def build_report(tree: xr.DataTree, diagnostics: Diagnostics, ppc: list[dict], p
                                                        if k != "name"))
 
     rep.section("Posterior summary")
-    rep.table(summary_table(tree), caption="Key parameters: mean, SD, median and 90% equal-tailed interval "
+    summary = summary_table(tree)
+    summary["r-hat"] = [f"{v:.3f}" for v in summary["r-hat"]]
+    summary["ESS bulk"] = [f"{v:.0f}" for v in summary["ESS bulk"]]
+    summary["ESS tail"] = [f"{v:.0f}" for v in summary["ESS tail"]]
+    rep.table(summary, caption="Key parameters: mean, SD, median and 90% equal-tailed interval "
               "(ETI); ESS and rank-normalised split r-hat", number_format=".3g")
 
     rep.section("Convergence")
-    rep.table(pd.DataFrame([{"figure": "max r-hat", "value": diagnostics.max_rhat, "bound": f"<= {diagnostics.rhat_max}"},
+    rep.table(pd.DataFrame([{"figure": "max r-hat", "value": f"{diagnostics.max_rhat:.3f}", "bound": f"<= {diagnostics.rhat_max}"},
                             {"figure": "min bulk ESS", "value": diagnostics.min_ess_bulk, "bound": f">= {diagnostics.ess_min:g}"},
                             {"figure": "min tail ESS", "value": diagnostics.min_ess_tail, "bound": f">= {diagnostics.ess_min:g}"},
                             {"figure": "divergences", "value": diagnostics.divergences, "bound": "0"}]),

@@ -15,11 +15,11 @@ import json
 import time
 
 import numpy as np
-import pymc as pm
 from scipy.stats import chisquare
 
 from simtrial.calibration.data import CalibrationData, published_data
 from simtrial.calibration.diagnostics import diagnose
+from simtrial.calibration.fit import prior_draws
 from simtrial.calibration.model import build_model, model_data
 from simtrial.calibration.posterior_io import population_parameters
 from simtrial.calibration.priors import get_prior
@@ -75,9 +75,7 @@ def run_sbc(n_replicates: int = 100, draws: int = 500, tune: int = 500, prior: s
     root = np.random.SeedSequence(seed)
     s_prior, s_sim, s_fit = root.spawn(3)
     n_pool = 4 * n_replicates
-    with model:
-        pri = pm.sample_prior_predictive(draws=n_pool, random_seed=int(s_prior.generate_state(1)[0]),
-                                         var_names=[v.name for v in model.free_RVs + model.deterministics])
+    pri = prior_draws(model, n_pool, int(s_prior.generate_state(1)[0]))
     pri_ds = pri["prior"].to_dataset()
     sigma_obs = np.asarray(pri_ds["sigma_obs"], float).reshape(-1)
     sim = simulate_cohorts(population_parameters(pri_ds), sigma_obs, template, np.random.default_rng(s_sim))
