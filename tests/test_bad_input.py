@@ -135,3 +135,29 @@ def test_sigkill_mid_run_never_claims_ok(tmp_path):
     proc.communicate(timeout=60)
     assert json.loads(summary_path.read_text())["status"] == "running"
     assert ok_runs(tmp_path) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["experiment=single_arm", "design.n=1", "simulation.replicates=200"],
+        ["experiment=two_arm", "design.n_per_arm=1", "simulation.replicates=200"],
+        ["experiment=simon", "design.n=2", "simulation.replicates=200"],
+        ["experiment=sequencing", "design.n_per_arm=1", "simulation.replicates=20",
+         "model.sirolimus_pk.cl_cv=0", "model.sirolimus_pk.v_cv=0", "model.noise.sd=0"],
+        ["experiment=single_arm", "scenario=fixed", "design.n=5", "simulation.replicates=50",
+         "model.population.platelet_median=0.5", "model.population.platelet_cv=0.01"],
+        ["experiment=patient_models", "patient_models.n_patients=1"],
+    ],
+)
+def test_numerical_extremes_give_finite_figures(tmp_path, args):
+    """n = 1, zero clearance variability, no day-to-day noise, baselines near zero: the run
+    finishes and every figure in summary.json is finite (the writer refuses NaN and infinity,
+    so a non-finite figure would have failed the run)."""
+    proc = run_simtrial(args, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (summary,) = summaries(tmp_path)
+    assert summary["status"] == "ok"
+    text = json.dumps(summary)
+    assert "NaN" not in text and "Infinity" not in text
