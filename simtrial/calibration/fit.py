@@ -60,7 +60,8 @@ def sample(model: pm.Model, cfg: CalibrationConfig, seed: int, progressbar: bool
         return tree
     return pm.sample(draws=cfg.draws, tune=cfg.tune, chains=cfg.chains, cores=min(cfg.chains, 2),
                      random_seed=seed, nuts_sampler="pymc", target_accept=cfg.target_accept,
-                     progressbar=progressbar, compute_convergence_checks=False, model=model)
+                     progressbar=progressbar, compute_convergence_checks=False, model=model,
+                     mp_ctx="forkserver")  # never fork a process that may already run threads
 
 
 def prior_draws(model: pm.Model, draws: int, seed: int) -> xr.DataTree:
