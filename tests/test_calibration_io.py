@@ -168,3 +168,15 @@ def test_ppc_table_reports_interval_and_coverage():
     assert rows["a"]["upper"] == pytest.approx(np.quantile(pred["a"], 0.95))
     assert rows["a"]["interval"] == "90% equal-tailed"
     assert rows["c"]["undefined_share"] == 1.0
+
+
+def test_config_works_as_a_hydra_structured_config():
+    from omegaconf import OmegaConf
+
+    node = OmegaConf.merge(OmegaConf.structured(CalibrationConfig),
+                           OmegaConf.from_dotlist(["prior=vague", "draws=10", "allow_failed_diagnostics=true"]))
+    validate(node)
+    assert (node.prior, node.draws, node.allow_failed_diagnostics) == ("vague", 10, True)
+    bad = OmegaConf.merge(OmegaConf.structured(CalibrationConfig), OmegaConf.from_dotlist(["sampler=stan"]))
+    with pytest.raises(ValueError, match="calibration.sampler"):
+        validate(bad)

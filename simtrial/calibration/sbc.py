@@ -109,6 +109,7 @@ def run_sbc(n_replicates: int = 100, draws: int = 500, tune: int = 500, prior: s
             f"{diag.divergences} divergences")
     ranks_a = np.asarray(ranks)
     inside_a = np.asarray(inside)
+    clean = (np.asarray(divs) == 0) & (np.asarray(rhats) <= 1.01)
     bins = np.minimum((ranks_a * 10) // (n_ranks + 1), 9)
     chi2_p = [float(chisquare(np.bincount(bins[:, j], minlength=10)).pvalue) for j in range(len(SBC_PARAMETERS))]
     return {
@@ -119,6 +120,8 @@ def run_sbc(n_replicates: int = 100, draws: int = 500, tune: int = 500, prior: s
         "n_ranks": n_ranks,
         "coverage_90": dict(zip(SBC_PARAMETERS, inside_a.mean(axis=0).tolist())),
         "coverage_90_overall": float(inside_a.mean()),
+        "n_converged": int(clean.sum()),
+        "coverage_90_overall_converged": float(inside_a[clean].mean()) if clean.any() else None,
         "chi2_p": dict(zip(SBC_PARAMETERS, chi2_p)),
         "max_rhat": rhats,
         "divergences": divs,
@@ -141,8 +144,8 @@ def main(argv: list[str] | None = None) -> dict:
     if args.out:
         from simtrial.atomic import write_json
         write_json(args.out, result)
-    summary = {k: result[k] for k in ("n_replicates", "redrawn", "coverage_90", "coverage_90_overall", "chi2_p",
-                                      "wall_time_s")}
+    summary = {k: result[k] for k in ("n_replicates", "redrawn", "coverage_90", "coverage_90_overall", "n_converged",
+                                      "coverage_90_overall_converged", "chi2_p", "wall_time_s")}
     summary["replicates_with_divergences"] = int(np.sum(np.asarray(result["divergences"]) > 0))
     summary["worst_rhat"] = float(np.max(result["max_rhat"]))
     print(json.dumps(summary, indent=1))

@@ -87,16 +87,16 @@ def simulate_cohorts(params: PopulationParameters, sigma_obs, data: CalibrationD
 def simulated_data(sim: SimCohorts, data: CalibrationData, k: int) -> CalibrationData:
     """Draw ``k`` of a simulation as a :class:`CalibrationData` the model can be fitted to.
 
-    Days are rounded to whole days (at least 1); Bride's CRs with a known window get the
+    Days are kept exactly as simulated (not rounded, a PR day may follow its CR day through
+    the recording error) so the data follow the likelihood exactly; Bride's CRs with a known window get the
     monthly assessment that records them as their window (the paper's "within 1-3 months" is
     that kind of report, recorded at monthly assessments: ``(30 (m-1), 30 m]``, or ``(0, 30]`` for the first). Miano's medians are the medians of the simulated recorded days (NaN-free only if
     the group has responders; the caller skips replicates without).
     """
     L = sim.letter
     cls = L.cls[k]
-    day_pr = np.where((cls > 0) & sim.letter_pr_recorded[k], np.maximum(1.0, np.round(L.day_pr[k])), np.nan)
-    day_cr = np.where(cls == 2, np.maximum(1.0, np.round(L.day_cr[k])), np.nan)
-    day_pr = np.where(day_pr > day_cr, day_cr, day_pr)  # the letter never prints PR after CR
+    day_pr = np.where((cls > 0) & sim.letter_pr_recorded[k], L.day_pr[k], np.nan)
+    day_cr = np.where(cls == 2, L.day_cr[k], np.nan)
     b_k, w_group, w_low, w_high = [], [], [], []
     for row, (g, event) in enumerate(zip(data.bride_group, data.bride_event)):
         c = sim.bride[row].cls[k]
