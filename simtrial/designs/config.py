@@ -34,6 +34,12 @@ def _prob(name: str, value: float) -> None:
         raise ValueError(f"{name}: must be in (0, 1); got {value!r}")
 
 
+def _alpha(value: float) -> None:
+    # A one-sided test's level; 0.5 or more would reject more often than not under the null.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 0.5:
+        raise ValueError(f"alpha: must be in (0, 0.5); got {value!r}")
+
+
 def _prob_closed(name: str, value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
         raise ValueError(f"{name}: must be in [0, 1]; got {value!r}")
@@ -111,7 +117,7 @@ class SingleArmDesignConfig(_Interim):
         _int_min("n", self.n, 1)
         _prob("p0", self.p0)
         _prob("p1", self.p1)
-        _prob("alpha", self.alpha)
+        _alpha(self.alpha)
         _choice("regimen", self.regimen, REGIMENS)
         _positive("landmark_day", self.landmark_day)
         self._check_interim()
@@ -162,7 +168,7 @@ class SimonDesignConfig:
         _prob("p1", self.p1)
         if self.p1 <= self.p0:
             raise ValueError(f"p1: must exceed p0 ({self.p0}); got {self.p1}")
-        _prob("alpha", self.alpha)
+        _alpha(self.alpha)
         _prob("power", self.power)
         _choice("kind", self.kind, ("optimal", "minimax"))
         _int_min("n_max", self.n_max, 2)
@@ -184,7 +190,7 @@ class _TwoArm(_Interim):
 
     def _check_two_arm(self) -> None:
         _int_min("n_per_arm", self.n_per_arm, 1)
-        _prob("alpha", self.alpha)
+        _alpha(self.alpha)
         _choice("test", self.test, ("fisher", "bayes"))
         _prob("threshold", self.threshold)
         _choice("alternative", self.alternative, ("greater", "two-sided"))

@@ -66,7 +66,11 @@ def load_parameters(cfg) -> PopulationParameters | None:
         from simtrial.calibration.posterior_io import load_posterior
 
         allow = bool(getattr(getattr(cfg, "calibration", None), "allow_failed_diagnostics", False))
-        post = load_posterior(sc.posterior, allow_failed_diagnostics=allow)
+        try:
+            post = load_posterior(sc.posterior, allow_failed_diagnostics=allow)
+        except (ValueError, FileNotFoundError) as exc:
+            # load_posterior names calibration.posterior; here the path came from the scenario.
+            raise type(exc)(str(exc).replace("calibration.posterior", "scenario.posterior", 1)) from None
         if post.n_draws is None:
             raise ValueError(f"scenario.posterior: {sc.posterior} holds no posterior draws")
         return post
@@ -90,6 +94,9 @@ def build_plan(cfg, parameters: PopulationParameters | None = None) -> Plan:
     landmark = float(design.landmark_day)
     if landmark > sim.followup_days:
         raise ValueError(f"design.landmark_day: must be <= simulation.followup_days ({sim.followup_days}); got {landmark}")
+    switch = getattr(design, "switch_day", None)
+    if switch is not None and float(switch) >= sim.followup_days:
+        raise ValueError(f"design.switch_day: must be < simulation.followup_days ({sim.followup_days}); got {switch}")
     rates = true_rates(cfg)
     params = parameters if parameters is not None else (None if rates is not None else load_parameters(cfg))
     if params is not None and params.n_draws is not None:
