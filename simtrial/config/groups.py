@@ -27,6 +27,9 @@ register_group("scenario", "fixed", FixedScenarioConfig)
 register_group("scenario", "posterior", PosteriorScenarioConfig)
 register_group("simulation", "default", SimulationConfig)
 
+from simtrial.calibration.config import CalibrationConfig
+from simtrial.config.unfrozen import editable
 from simtrial.models.config import ModelConfig
 
 register_group("model", "default", ModelConfig)
+register_group("calibration", "default", editable(CalibrationConfig))
