@@ -173,7 +173,8 @@ def test_cli_writes_table_and_report_and_names_a_bad_directory(tmp_path):
 
 
 def test_real_sweep_is_aggregated_by_the_callback_and_a_lost_job_shows(tmp_path):
-    proc = run_simtrial(["-m", "experiment=quickstart", "seed=1,2,3"], tmp_path, timeout=300)
+    proc = run_simtrial(["-m", "experiment=quickstart", "quickstart.steps=[figures]", "seed=1,2,3"], tmp_path,
+                        timeout=300)
     assert proc.returncode == 0, proc.stderr
     (sweep,) = (tmp_path / "quickstart" / "multirun").iterdir()
     assert "sweep finished: 3 of 3 jobs ok" in proc.stdout
@@ -181,8 +182,8 @@ def test_real_sweep_is_aggregated_by_the_callback_and_a_lost_job_shows(tmp_path)
     assert list(table["seed"]) == [1, 2, 3] and set(table["status"]) == {"ok"}
     output = proc.stdout + proc.stderr
     for num in range(3):  # one log line per job start and end
-        assert f"job #{num} (experiment=quickstart seed={num + 1}) started" in output
-        assert f"job #{num} (experiment=quickstart seed={num + 1}) ended: ok" in output
+        assert f"job #{num} (experiment=quickstart quickstart.steps=[figures] seed={num + 1}) started" in output
+        assert f"job #{num} (experiment=quickstart quickstart.steps=[figures] seed={num + 1}) ended: ok" in output
     # A job lost on a cluster (its directory gone): still a row, failed, with its seed.
     import shutil
 

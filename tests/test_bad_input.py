@@ -43,7 +43,7 @@ def test_bad_cohort_file(tmp_path, old, new, message):
         path.write_text("\n".join(ln if ln.startswith("#") else ln.rsplit(",", 1)[0] for ln in lines) + "\n")
     else:
         path = _bad_letter(tmp_path, old, new)
-    proc = run_simtrial(["experiment=quickstart", f"cohorts.letter={path}"], results)
+    proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]", f"cohorts.letter={path}"], results)
     assert proc.returncode != 0
     assert message in proc.stderr
     assert "letter.csv" in proc.stderr
@@ -68,13 +68,13 @@ def test_results_directory_not_writable(tmp_path):
     results = tmp_path / "ro"
     if _mount_tmpfs(results, "ro,size=1m"):
         try:
-            proc = run_simtrial(["experiment=quickstart"], results)
+            proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]"], results)
         finally:
             _umount(results)
     else:  # not root: an ordinary read-only directory
         results.mkdir()
         results.chmod(0o555)
-        proc = run_simtrial(["experiment=quickstart"], results)
+        proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]"], results)
     assert proc.returncode != 0
     assert "Read-only file system" in proc.stderr or "Permission denied" in proc.stderr
     assert f"paths.results: cannot write to the results directory {results}" in proc.stderr

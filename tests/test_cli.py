@@ -11,7 +11,7 @@ REQUIRED = {"status", "experiment", "seed", "package_version", "git_sha", "start
 
 
 def test_quickstart_writes_a_run_directory(tmp_path):
-    proc = run_simtrial(["experiment=quickstart"], tmp_path)
+    proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Table 1B Total: OR" in proc.stdout  # the table is printed
     (run_dir,) = run_dirs(tmp_path)
@@ -28,7 +28,7 @@ def test_quickstart_writes_a_run_directory(tmp_path):
 
 
 def test_seed_override_is_recorded(tmp_path):
-    proc = run_simtrial(["experiment=quickstart", "seed=7"], tmp_path)
+    proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]", "seed=7"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert ok_runs(tmp_path)[0]["seed"] == 7
 
@@ -50,7 +50,7 @@ def test_unknown_experiment_lists_studies(tmp_path):
     ],
 )
 def test_bad_key_or_type_stops_before_any_work(tmp_path, override, expected):
-    proc = run_simtrial(["experiment=quickstart", override], tmp_path)
+    proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]", override], tmp_path)
     assert proc.returncode != 0
     assert expected in proc.stderr
     assert ok_runs(tmp_path) == []

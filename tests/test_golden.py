@@ -19,7 +19,7 @@ from tests.support.cli import REPO, run_dirs, run_simtrial
 GOLDEN = REPO / "tests" / "golden"
 
 STUDIES = {
-    "quickstart": ["experiment=quickstart"],
+    "quickstart": ["experiment=quickstart", "quickstart.steps=[figures]"],
     "patient_models": ["experiment=patient_models", "patient_models.n_patients=300", "seed=1"],
     "single_arm_parametric": ["experiment=single_arm", "scenario=parametric", "scenario.p_response=[0.35]",
                               "simulation.replicates=400", "seed=2"],

@@ -23,7 +23,7 @@ def test_compare_ignores_volatile_fields_only():
 
 
 def test_replay_matches_then_detects_a_changed_figure(tmp_path):
-    proc = run_simtrial(["experiment=quickstart", "seed=11"], tmp_path)
+    proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]", "seed=11"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     (run_dir,) = run_dirs(tmp_path)
     ok = _replay(run_dir)

@@ -68,7 +68,7 @@ def test_resume_reruns_only_unfinished_jobs_and_matches_an_uninterrupted_sweep(t
 
 def test_resume_is_ignored_outside_a_sweep_directory_with_results(tmp_path):
     """run.resume=true on a fresh sweep runs every job (nothing to skip)."""
-    proc = run_simtrial(["-m", "experiment=quickstart", "seed=1,2", "run.resume=true"], tmp_path, timeout=300)
+    proc = run_simtrial(["-m", "experiment=quickstart", "quickstart.steps=[figures]", "seed=1,2", "run.resume=true"], tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "skipped" not in proc.stdout + proc.stderr
     assert len(list(sweep_dir(tmp_path).glob("[0-9]*/summary.json"))) == 2

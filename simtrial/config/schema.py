@@ -11,6 +11,7 @@ from typing import Any
 
 from simtrial.cohorts.config import CohortsConfig
 from simtrial.studies.patient_models_config import PatientModelsConfig
+from simtrial.studies.quickstart_config import QuickstartConfig
 
 
 @dataclass
@@ -56,5 +57,7 @@ class Config:
     scenario: Any = None
     simulation: Any = None
     analysis: Any = None
+    #: Steps of the quickstart study (experiment=quickstart).
+    quickstart: QuickstartConfig = field(default_factory=QuickstartConfig)
     #: Options of the patient-models study (experiment=patient_models).
     patient_models: PatientModelsConfig = field(default_factory=PatientModelsConfig)
