@@ -1,5 +1,6 @@
 """The full quickstart (figures, calibration, simulation under the fresh posterior) from the
-command line, within its 3-minute budget on 2 cores, as `make run` runs it."""
+command line, as `make run` runs it. Its 3-minute budget is measured in benchmarks/bench_quickstart.py
+(speed goals are not timed tests)."""
 
 import json
 
@@ -26,5 +27,4 @@ def test_full_quickstart_calibrates_then_simulates(tmp_path):
     for name in ("published_figures.csv", "calibration/posterior.nc", "calibration/report.html",
                  "simulation/oc.nc", "simulation/duration.png"):
         assert (run_dir / name).exists(), name
-    print(f"quickstart wall time {summary['wall_time_s']:.0f} s (budget 180 s)")
-    assert summary["wall_time_s"] < 180
+    print(f"quickstart wall time {summary['wall_time_s']:.0f} s (budget 180 s, see benchmarks/bench_quickstart.py)")
