@@ -144,7 +144,9 @@ def _curves_figure(tree: xr.DataTree, max_draws: int = 1000):
     days = np.linspace(0, 365, 74)
     panels = [("sirolimus", False, "response"), ("sirolimus", False, "CR"), ("sirolimus", True, "response"),
               ("mmf", False, "response"), ("mmf", False, "CR")]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 3.6), sharey=True)
+    fig, grid = plt.subplots(2, 3, figsize=(13, 7.6), sharey=True)
+    axes = list(grid.flat)
+    axes[-1].axis("off")
     for ax, (drug, failed, what) in zip(axes, panels):
         eff = effect_parameters(post, drug)
         keep = np.linspace(0, eff.sigma.size - 1, min(max_draws, eff.sigma.size)).astype(int)
@@ -157,7 +159,8 @@ def _curves_figure(tree: xr.DataTree, max_draws: int = 1000):
             ax.fill_between(days, lo, hi, color=f"C{k}", alpha=0.12)
         ax.set_title(f"{drug}: {what}" + (" (failed MMF before)" if failed else ""), fontsize=10)
         ax.set_xlabel("days from start")
-    axes[0].set_ylabel("cumulative probability")
+    for ax in (axes[0], axes[3]):
+        ax.set_ylabel("cumulative probability")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
