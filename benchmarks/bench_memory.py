@@ -2,7 +2,8 @@
 
 Goal (hardening issue): results are streamed chunk by chunk, so memory does not grow with the
 number of replicates beyond the small per-replicate result arrays. Each run is a separate
-process; its peak resident set size comes from ``wait4``.
+process that reports its own peak resident set size (``VmHWM`` of ``/proc/self/status``; the
+``ru_maxrss`` a parent sees after fork and exec can carry the parent's own peak).
 """
 
 from __future__ import annotations
@@ -18,16 +19,28 @@ REPO = Path(__file__).resolve().parents[1]
 ARGS = ["experiment=sequencing", "design.n_per_arm=40", "scenario=fixed"]
 
 
+#: Runs simtrial as ``python -m simtrial`` would and writes the process's peak RSS (kB) at exit.
+_WRAPPER = """
+import atexit, os, runpy, sys
+def _report():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            open(os.environ['SIMTRIAL_PEAK_FILE'], 'w').write(line.split()[1])
+atexit.register(_report)
+sys.argv = ['simtrial'] + sys.argv[1:]
+runpy.run_module('simtrial', run_name='__main__', alter_sys=True)
+"""
+
+
 def _peak_mb(replicates: int, results: Path) -> tuple[float, float]:
-    env = {**os.environ, "SIMTRIAL_RESULTS": str(results)}
+    peak_file = results.parent / f"peak_{replicates}.txt"
+    env = {**os.environ, "SIMTRIAL_RESULTS": str(results), "SIMTRIAL_PEAK_FILE": str(peak_file)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "simtrial", *ARGS, f"simulation.replicates={replicates}"],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, *ARGS, f"simulation.replicates={replicates}"],
+                          cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.read().decode()[-2000:])
-    return usage.ru_maxrss / 1024, time.perf_counter() - t0
+        raise RuntimeError(proc.stderr[-2000:])
+    return int(peak_file.read_text()) / 1024, time.perf_counter() - t0
 
 
 def main() -> dict:

@@ -11,17 +11,18 @@ import math
 import numpy as np
 import pytensor.tensor as pt
 
+from simtrial.criteria.rules import IWG_2009
 from simtrial.models.parameters import threshold_log_fold
 
 #: IWG 2009 thresholds (Rodeghiero et al., Blood 2009;113:2386): CR >= 100 x 10^9/L; R (the
 #: letter's PR) >= 30 x 10^9/L and at least twice baseline.
-CR_COUNT: float = 100.0
-R_COUNT: float = 30.0
+CR_COUNT: float = IWG_2009.cr_threshold
+R_COUNT: float = IWG_2009.r_threshold
 
 
 def class_log_folds(p0: float) -> tuple[float, float]:
     """Log-fold rises ``(c_R, c_CR)`` a patient's ``D`` must exceed for R and for CR."""
-    c_r = float(threshold_log_fold(max(R_COUNT, 2.0 * p0), p0))
+    c_r = float(threshold_log_fold(max(R_COUNT, IWG_2009.r_fold * p0), p0))
     c_cr = float(threshold_log_fold(CR_COUNT, p0))
     return c_r, c_cr
 

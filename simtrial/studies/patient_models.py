@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from simtrial.criteria import assess  # noqa: E402
+from simtrial.criteria.rules import IWG_2009  # noqa: E402
 from simtrial.models.course import SirolimusCourse, simulate_sirolimus_course  # noqa: E402
 from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS  # noqa: E402
 from simtrial.models.parameters import GROUPS  # noqa: E402
@@ -21,7 +22,7 @@ from simtrial.models.sirolimus_pk import concentration  # noqa: E402
 from simtrial.studies.context import RunContext  # noqa: E402
 from simtrial.studies.patient_models_config import PatientModelsConfig  # noqa: E402
 
-CR_COUNT, R_COUNT = 100.0, 30.0  # IWG 2009 (Rodeghiero et al., Blood 2009;113:2386)
+CR_COUNT, R_COUNT = IWG_2009.cr_threshold, IWG_2009.r_threshold  # Rodeghiero et al., Blood 2009;113:2386
 
 
 def _binomial_summary(hits: np.ndarray) -> dict:

@@ -30,19 +30,17 @@ from typing import Callable
 import numpy as np
 
 from simtrial.criteria import assess
+from simtrial.models.config import PatientModel
 from simtrial.models.effect import (
-    MMF_EXPOSURE_RESPONSE,
-    SIROLIMUS_EXPOSURE_RESPONSE,
-    ExposureResponse,
     PatientEffects,
     sample_patient_effects,
 )
-from simtrial.models.mmf_pk import MMFPK, mpa_auc
+from simtrial.models.mmf_pk import mpa_auc
 from simtrial.models.parameters import PopulationParameters
-from simtrial.models.platelets import PlateletNoise, simulate_platelets
+from simtrial.models.platelets import simulate_platelets
 from simtrial.models.population import Patients, PopulationSpec, sample_population
-from simtrial.models.sirolimus_pk import SirolimusPK, sample_pk
-from simtrial.models.tdm import TDMPolicy, run_tdm
+from simtrial.models.sirolimus_pk import sample_pk
+from simtrial.models.tdm import run_tdm
 from simtrial.trial.streams import BLOCK, STREAMS, Replay, Stacked, streams
 
 __all__ = ["OutcomeModel", "ChunkOutcomes", "sample_patients", "sample_strata", "chunk_outcomes", "REGIMEN_DRUGS"]
@@ -81,6 +79,9 @@ class OutcomeModel:
     draw_index : callable or None
         Biology: replicate index -> a key of its parameter set (replicates sharing a key share
         parameters; used to batch the effect draws).
+    patient : PatientModel
+        Sirolimus PK, TDM, MMF exposure, exposure-response and noise (the ``model`` group);
+        its ``population`` is superseded by ``population`` above.
     """
 
     regimens: tuple
@@ -94,12 +95,7 @@ class OutcomeModel:
     response_day_min: float = 7.0
     parameters: Callable[[int], PopulationParameters] | None = None
     draw_index: Callable[[int], int] | None = None
-    pk: SirolimusPK = field(default_factory=SirolimusPK)
-    mmf: MMFPK = field(default_factory=MMFPK)
-    tdm: TDMPolicy = field(default_factory=TDMPolicy)
-    noise: PlateletNoise = field(default_factory=PlateletNoise)
-    sirolimus_er: ExposureResponse = SIROLIMUS_EXPOSURE_RESPONSE
-    mmf_er: ExposureResponse = MMF_EXPOSURE_RESPONSE
+    patient: PatientModel = field(default_factory=PatientModel)
 
     @property
     def parametric(self) -> bool:
@@ -205,7 +201,7 @@ class _Biology:
     def __init__(self, model: OutcomeModel, root, reps, n: int, patients: Patients):
         self.m = model
         self.patients = patients
-        self.n_tdm = model.tdm.schedule(model.followup_days).size
+        self.n_tdm = model.patient.tdm.schedule(model.followup_days).size
         self.grid = model.visits.size + 1
         s = _stacked(root, reps, "biology", n)
         t, k = s._total, len(reps)
@@ -235,16 +231,16 @@ class _Biology:
 
     def _sirolimus(self, rows, start: float, stop):
         sub = self.patients.take(rows)
-        pk = sample_pk(sub, self.m.pk, Replay([self.z_pk[:, rows]]))
+        pk = sample_pk(sub, self.m.patient.sirolimus_pk, Replay([self.z_pk[:, rows]]))
         h = self.m.followup_days - start
-        n_here = self.m.tdm.schedule(h).size
+        n_here = self.m.patient.tdm.schedule(h).size
         z = self.z_tdm[rows]
-        hist = run_tdm(pk, self.m.tdm, h, Replay([z[:, j] for j in range(n_here)]),
+        hist = run_tdm(pk, self.m.patient.tdm, h, Replay([z[:, j] for j in range(n_here)]),
                        stop_day=None if stop is None else stop - start)
         return hist.change_days + start, hist.trough
 
     def _mmf(self, rows, start: float, stop):
-        auc = mpa_auc(self.patients.take(rows), self.m.mmf, Replay([self.z_mmf[rows]]))
+        auc = mpa_auc(self.patients.take(rows), self.m.patient.mmf_pk, Replay([self.z_mmf[rows]]))
         n = rows.size
         change = np.column_stack([np.full(n, start), np.full(n, np.inf if stop is None else stop)])
         return change, np.column_stack([auc, np.zeros(n)])
@@ -258,8 +254,8 @@ class _Biology:
         res = simulate_platelets(
             self.m.visits, eff, self.patients.baseline_platelets[rows],
             segs.get("sirolimus"), segs.get("mmf"),
-            rng=Replay([self.z_plt[:, rows, :]]), noise=self.m.noise,
-            sirolimus_er=self.m.sirolimus_er, mmf_er=self.m.mmf_er,
+            rng=Replay([self.z_plt[:, rows, :]]), noise=self.m.patient.noise,
+            sirolimus_er=self.m.patient.sirolimus_response, mmf_er=self.m.patient.mmf_response,
         )
         return res.counts, res.baseline
 

@@ -9,7 +9,12 @@ import numpy as np
 from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS
 from simtrial.models.parameters import EffectParameters, PopulationParameters
 from simtrial.models.population import bride_population, letter_population
-from simtrial.trial.analysis import build_analysis, design_regimens, null_rates, planning_rates
+from simtrial.trial.analysis import (
+    build_analysis,
+    design_regimens,
+    null_rates,
+    planning_rates,
+)
 from simtrial.trial.config import MONTH_DAYS
 from simtrial.trial.enrolment import Sites
 from simtrial.trial.outcomes import OutcomeModel
@@ -116,8 +121,7 @@ def build_plan(cfg, parameters: PopulationParameters | None = None) -> Plan:
         response_day_min=float(getattr(cfg.scenario, "response_day_min", 7.0)),
         parameters=None if rates is not None else param_of,
         draw_index=None if rates is not None else key_of,
-        pk=model.sirolimus_pk, mmf=model.mmf_pk, tdm=model.tdm, noise=model.noise,
-        sirolimus_er=model.sirolimus_response, mmf_er=model.mmf_response,
+        patient=model,
     )
     sites = Sites(sim.n_sites, float(sim.site_open_every_days), sim.accrual_per_site_per_month / MONTH_DAYS,
                   float(sim.screen_failure))
