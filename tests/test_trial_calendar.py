@@ -10,7 +10,7 @@ from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS
 from simtrial.trial import replicates
 from simtrial.trial.analysis import build_analysis
 from simtrial.trial.calendar import run_trial
-from simtrial.trial.calendar_vectorised import run_trials, site_open_times
+from simtrial.trial.calendar_vectorised import AccrualDraws, run_trials, site_open_times
 from simtrial.trial.enrolment import Sites
 from simtrial.trial.outcomes import OutcomeModel
 from simtrial.trial.replicates import Plan, simulate
@@ -94,6 +94,18 @@ class _Scripted:
         return np.full(size, 0.5)
 
 
+class _ScriptedDraws(AccrualDraws):
+    """The vectorised calendar's reading of :class:`_Scripted` streams."""
+
+    def __init__(self, gaps):
+        self.scripts = [list(g) for g in gaps]
+        super().__init__(np.zeros(len(gaps), dtype=np.uint64))
+
+    def batch(self, rows, b):
+        gap = np.array([(self.scripts[r] + [1.0] * 64 * (k + 1))[64 * k:64 * (k + 1)] for r, k in zip(rows, b)])
+        return gap, np.full(gap.shape, 0.5)
+
+
 def test_tie_with_a_site_opening_is_left_to_simpy():
     """A referral due exactly when a site opens is flagged; the others match simpy."""
     sites = Sites(2, 30.0, 0.5, 0.1)
@@ -101,7 +113,7 @@ def test_tie_with_a_site_opening_is_left_to_simpy():
     an = build_analysis(SingleArmDesignConfig(n=5, p0=0.2, p1=0.4, alpha=0.05))
     arm, resp, delay = np.zeros((2, 5), int), np.ones((2, 5), bool), np.full((2, 5), 175.0)
     gaps = [[15.0], [14.5]]  # 15 / 0.5 = 30.0: due exactly at the opening; 29 then 31 (redrawn)
-    rec = run_trials(an, arm, resp, delay, sites, [_Scripted(g) for g in gaps])
+    rec = run_trials(an, arm, resp, delay, sites, _ScriptedDraws(gaps))
     assert rec.exact.tolist() == [False, True]
     ref = run_trial(an, arm[1], resp[1], delay[1], sites, _Scripted(gaps[1]))
     assert (rec.duration_days[1], rec.referred[1], rec.n_events[1]) == (ref.duration_days, ref.referred, ref.n_events)
@@ -154,7 +166,7 @@ def test_unknown_calendar_is_refused():
 def test_chunk_allocation_equals_per_trial_blocks():
     """allocate() over a chunk gives each trial's permuted_blocks + cap_arms allocation."""
     from simtrial.trial.randomisation import cap_arms, permuted_blocks
-    from simtrial.trial.streams import stream
+    from simtrial.trial.streams import counter_stream
 
     rng = np.random.default_rng(1)
     for n_per_arm, block in ((7, 2), (20, 4), (30, 6)):
@@ -165,19 +177,8 @@ def test_chunk_allocation_equals_per_trial_blocks():
         strata = rng.integers(0, 4, (len(reps), an.n_max)) * (rng.random((len(reps), 1)) < 0.8)
         got = replicates.allocate(plan, root, reps, strata.ravel()).reshape(len(reps), -1)
         for i, r in enumerate(reps):
-            gens = {int(s): stream(root, r, "randomisation", int(s)) for s in np.unique(strata[i])}
+            gens = {int(s): counter_stream(root, r, "randomisation", int(s)) for s in np.unique(strata[i])}
             np.testing.assert_array_equal(got[i], cap_arms(permuted_blocks(strata[i], block, gens), n_per_arm))
-
-
-def test_strata_are_the_sampled_childrens_groups():
-    from simtrial.trial.outcomes import sample_patients, sample_strata
-
-    model = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
-                         visits=visit_days(), p_response=(0.3, 0.5))
-    root, reps = np.random.SeedSequence(12), [0, 5, 9, 400]
-    groups = sample_patients(model, root, reps, 150).group
-    np.testing.assert_array_equal(sample_strata(model, root, reps, 150), groups)
-    assert np.unique(groups).size > 1
 
 
 @pytest.mark.slow

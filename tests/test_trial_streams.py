@@ -10,7 +10,7 @@ from simtrial.trial.enrolment import Sites
 from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients
 from simtrial.trial.randomisation import cap_arms, permuted_blocks
 from simtrial.trial.replicates import Plan, simulate
-from simtrial.trial.streams import Replay, stream
+from simtrial.trial.streams import Replay, counter_stream, stream
 from simtrial.trial.visits import visit_days
 
 SITES = Sites(2, 30.0, 1.0 / 30.4375, 0.1)
@@ -89,7 +89,7 @@ def test_switch_keeps_pre_switch_counts():
 
 def test_permuted_blocks_balance_within_strata_and_caps():
     strata = np.random.default_rng(0).integers(0, 3, 200)
-    gens = {s: stream(np.random.SeedSequence(1), 0, "randomisation", s) for s in range(3)}
+    gens = {s: counter_stream(np.random.SeedSequence(1), 0, "randomisation", s) for s in range(3)}
     arm = permuted_blocks(strata, 4, gens)
     for s in range(3):
         a = arm[strata == s]

@@ -104,7 +104,7 @@ class _Trial:
 
 
 def run_trial(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, assess_delay: np.ndarray,
-              sites: Sites, rng: np.random.Generator, pause_at_looks: bool = True) -> TrialRecord:
+              sites: Sites, rng, pause_at_looks: bool = True) -> TrialRecord:
     """Run one trial's calendar to its final analysis or early stop.
 
     Parameters
@@ -115,8 +115,8 @@ def run_trial(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, assess
         Arm, response at assessment and days from enrolment to assessment of the k-th enrolled
         child.
     sites : Sites
-    rng : numpy.random.Generator
-        The replicate's accrual stream.
+    rng : simtrial.trial.counter.CounterStream or numpy.random.Generator
+        The replicate's accrual stream (anything with ``standard_exponential`` and ``random``).
     pause_at_looks : bool
         Pause enrolment at each look's size until the look is made.
     """

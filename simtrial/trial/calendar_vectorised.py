@@ -3,9 +3,9 @@
 An opt-in fast path (``simulation.calendar=vectorised``); simpy stays the reference. It computes
 the same events from the same random numbers with the same floating-point operations:
 
-* the accrual stream of each replicate is read exactly as :class:`simtrial.trial.enrolment.Accrual`
-  reads it (batches of 64 standard exponentials, then 64 uniforms; one (gap, u) pair per attempt,
-  including an attempt cut short by a site opening);
+* the counter-based accrual stream of each replicate is read at the positions
+  :class:`simtrial.trial.enrolment.Accrual` reads it (batches of 64 standard exponentials, then
+  64 uniforms; one (gap, u) pair per attempt, including an attempt cut short by a site opening);
 * referral times are running sums ``t + gap / (open * rate)`` (``numpy.cumsum`` adds in order,
   as the simpy clock does); an attempt that would end at or after the next site opening is
   dropped and redrawn from the opening day at the new rate;
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simtrial.trial.analysis import FUTILITY, Analysis
+from simtrial.trial.counter import exponential, uniform
 from simtrial.trial.rules_vectorised import final_many, interim_many
 from simtrial.trial.enrolment import Sites
 
@@ -58,33 +59,42 @@ class ChunkRecord:
 class AccrualDraws:
     """The (gap, u) pairs of each replicate's accrual stream, in the order the simpy process uses them.
 
+    Batch ``b`` of a stream holds the gaps at positions ``2 * BATCH * b + j`` and the uniforms at
+    ``2 * BATCH * b + BATCH + j`` (``j < BATCH``), what :class:`simtrial.trial.enrolment.Accrual`
+    reads from a :class:`~simtrial.trial.counter.CounterStream`.
+
     Parameters
     ----------
-    gens : sequence of numpy.random.Generator
-        One accrual stream per replicate, untouched.
+    keys : numpy.ndarray of uint64
+        One accrual stream key per replicate.
     """
 
-    def __init__(self, gens):
-        self.gens = list(gens)
-        r = len(self.gens)
+    def __init__(self, keys):
+        self.keys = np.asarray(keys, dtype=np.uint64)
+        r = self.keys.size
         self.gap = np.zeros((r, 2 * BATCH))
         self.u = np.zeros((r, 2 * BATCH))
         self.have = np.zeros(r, dtype=np.int64)
         self.more(np.arange(r))
 
     def more(self, rows: np.ndarray) -> None:
-        """Draw the next batch of ``rows`` (exponentials first, then uniforms, as ``Accrual._next``)."""
+        """Draw the next batch of ``rows``."""
         need, old = int(self.have[rows].max(initial=0)) + BATCH, self.gap.shape[1]
         if need > old:
             for name in ("gap", "u"):
                 a = np.zeros((self.gap.shape[0], max(need, 2 * old)))
                 a[:, :old] = getattr(self, name)
                 setattr(self, name, a)
-        for i in rows.tolist():
-            h = self.have[i]
-            self.gap[i, h:h + BATCH] = self.gens[i].standard_exponential(BATCH)
-            self.u[i, h:h + BATCH] = self.gens[i].random(BATCH)
+        h = self.have[rows]
+        cols = h[:, None] + np.arange(BATCH)[None, :]
+        self.gap[rows[:, None], cols], self.u[rows[:, None], cols] = self.batch(rows, h // BATCH)
         self.have[rows] += BATCH
+
+    def batch(self, rows: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gaps and uniforms of batch ``b[i]`` of row ``rows[i]``, each of shape (len(rows), BATCH)."""
+        base = (2 * BATCH * b)[:, None] + np.arange(BATCH)[None, :]
+        key = self.keys[rows][:, None]
+        return exponential(key, base), uniform(key, base + BATCH)
 
 
 def site_open_times(sites: Sites) -> np.ndarray:
@@ -189,7 +199,7 @@ def _counts(arm: np.ndarray, responded: np.ndarray, upto: np.ndarray, k: int):
 
 
 def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, assess_delay: np.ndarray,
-               sites: Sites, gens, pause_at_looks: bool = True) -> ChunkRecord:
+               sites: Sites, keys, pause_at_looks: bool = True) -> ChunkRecord:
     """Run the calendars of a chunk of trials at once (same results as :func:`run_trial` per row).
 
     Parameters
@@ -198,8 +208,9 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
     arm, responded, assess_delay : numpy.ndarray, shape (R, n_max)
         Per trial, as for :func:`simtrial.trial.calendar.run_trial`.
     sites : Sites
-    gens : sequence of numpy.random.Generator
-        The replicates' accrual streams, untouched.
+    keys : numpy.ndarray of uint64 or AccrualDraws
+        The replicates' accrual stream keys (:func:`simtrial.trial.streams.counter_keys`), or
+        their draws.
     pause_at_looks : bool
 
     Returns
@@ -212,7 +223,7 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
     k, looks = analysis.n_arms, tuple(int(v) for v in analysis.looks)
     opens = site_open_times(sites)
     rate, sf = sites.rate_per_site_per_day, sites.screen_failure
-    draws = AccrualDraws(gens)
+    draws = keys if isinstance(keys, AccrualDraws) else AccrualDraws(keys)
     refs = _Referrals(R, 2 * BATCH)
     exact = np.ones(R, dtype=bool)
     ptr = np.zeros(R, dtype=np.int64)

@@ -46,14 +46,15 @@ class Accrual:
     ----------
     env : simpy.Environment
     sites : Sites
-    rng : numpy.random.Generator
-        The replicate's accrual stream.
+    rng : simtrial.trial.counter.CounterStream or numpy.random.Generator
+        The replicate's accrual stream, read in batches of 64 standard exponentials (gaps) then
+        64 uniforms (screening), one (gap, uniform) pair per referral attempt.
     on_enrol : callable
         Called with no argument for each enrolled child; returns an event to wait for before the
         next referral counts (a paused enrolment) or None.
     """
 
-    def __init__(self, env: simpy.Environment, sites: Sites, rng: np.random.Generator, on_enrol):
+    def __init__(self, env: simpy.Environment, sites: Sites, rng, on_enrol):
         self.env, self.sites, self.rng, self.on_enrol = env, sites, rng, on_enrol
         self.open = 0
         self.referred = 0

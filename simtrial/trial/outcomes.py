@@ -17,9 +17,10 @@ to the switch day; children without a confirmed response stop it and start the s
 that day, and their counts are recomputed with the added segments **and the same noise**, so
 every count before the switch is unchanged.
 
-Every random number comes from the replicate's own streams (:mod:`simtrial.trial.streams`), in
-blocks of patients, so patient ``k`` of replicate ``r`` is the same child, with the same
-biology, whatever the sample size, design or chunk.
+Every random number comes from the replicate's own streams (:mod:`simtrial.trial.streams`):
+the biology from generator streams in blocks of patients, the parametric responses, strata and
+dropout from counter-based streams at positions fixed per patient. Patient ``k`` of replicate
+``r`` is the same child, with the same biology, whatever the sample size, design or chunk.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from simtrial.models.platelets import simulate_platelets
 from simtrial.models.population import Patients, PopulationSpec, sample_population
 from simtrial.models.sirolimus_pk import sample_pk
 from simtrial.models.tdm import run_tdm
-from simtrial.trial.streams import BLOCK, STREAMS, Replay, Stacked, streams
+from simtrial.trial.counter import exponential, uniform
+from simtrial.trial.streams import BLOCK, STREAMS, Replay, Stacked, counter_keys, streams
 
 __all__ = ["OutcomeModel", "ChunkOutcomes", "sample_patients", "sample_strata", "chunk_outcomes", "REGIMEN_DRUGS"]
 
@@ -147,36 +149,36 @@ def sample_patients(model: OutcomeModel, root: np.random.SeedSequence, reps, n: 
     return sample_population(model.population, s._total, s).take(_cut(np.arange(s._total), len(reps), n))
 
 
-def sample_strata(model: OutcomeModel, root: np.random.SeedSequence, reps, n: int) -> np.ndarray:
-    """Only the disease groups of :func:`sample_patients` (the parametric scenarios need no more).
+def _counter(root, reps, name: str) -> np.ndarray:
+    """Keys of the counter-based stream ``name`` of each replicate, shape (len(reps), 1)."""
+    reps = np.asarray(reps, dtype=np.int64)
+    return counter_keys(root, np.column_stack([reps, np.full(reps.size, STREAMS[name])]))[:, None]
 
-    Makes the draws :func:`simtrial.models.population.sample_population` makes up to the group
-    (age, sex, weight noise, group), so the groups are those of the full sample (tested).
+
+def sample_strata(model: OutcomeModel, root: np.random.SeedSequence, reps, n: int) -> np.ndarray:
+    """Disease groups (randomisation strata) of the first ``n`` children of each replicate, flat.
+
+    The parametric scenarios need no children, only their strata: child ``k`` of replicate ``r``
+    takes number ``k`` of the replicate's ``strata`` stream and falls in the group whose share of
+    ``population.group_weights`` contains it (inverse CDF), whatever ``n``.
     """
-    reps = list(reps)
-    spec = model.population
-    s = _stacked(root, reps, "population", n)
-    s.beta(*spec.age_beta_shape(), size=s._total)
-    s.random(s._total)
-    s.standard_normal(s._total)
-    p = np.asarray(spec.group_weights, dtype=float)
-    # Generator.choice(k, size, p) is a search of uniforms in the normalised cumulative p
+    p = np.asarray(model.population.group_weights, dtype=float)
     cdf = (p / p.sum()).cumsum()
-    cdf /= cdf[-1]
-    group = cdf.searchsorted(s.random(s._total), side="right").astype(np.intp)
-    return _cut(group, len(reps), n)
+    cdf[-1] = 1.0
+    u = uniform(_counter(root, reps, "strata"), np.arange(n))
+    return cdf.searchsorted(u, side="right").astype(np.intp).ravel()
 
 
 def _dropout_days(model: OutcomeModel, root, reps, n: int) -> np.ndarray:
+    """Days to dropout of child ``k``: number ``k`` of the replicate's ``dropout`` stream."""
     if model.dropout_per_year <= 0:
         return np.full(len(reps) * n, np.inf)
-    s = _stacked(root, reps, "dropout", n)
-    return _cut(s.exponential(1.0, size=s._total), len(reps), n) * 365.25 / model.dropout_per_year
+    return (exponential(_counter(root, reps, "dropout"), np.arange(n)) * (365.25 / model.dropout_per_year)).ravel()
 
 
 def _parametric(model: OutcomeModel, root, reps, n: int, arm: np.ndarray, dropout: np.ndarray) -> ChunkOutcomes:
-    s = _stacked(root, reps, "parametric", n)
-    u = _cut(s.random((s._total, 2)), len(reps), n)
+    # child k: numbers 2k (response) and 2k + 1 (response day) of the ``parametric`` stream
+    u = uniform(_counter(root, reps, "parametric")[:, :, None], np.arange(2 * n).reshape(n, 2)).reshape(-1, 2)
     p = np.asarray(model.p_response, dtype=float)[arm]
     lo, hi = model.response_day_min, model.landmark_day
     day = lo + u[:, 1] * (hi - lo)

@@ -20,8 +20,9 @@ def permuted_blocks(strata: np.ndarray, block_size: int, gens: dict) -> np.ndarr
         Stratum of each patient in enrolment order.
     block_size : int
         Even block size.
-    gens : mapping of int to numpy.random.Generator
-        One generator per stratum present.
+    gens : mapping of int to CounterStream or numpy.random.Generator
+        One stream per stratum present (:func:`simtrial.trial.streams.counter_stream` of
+        component ``randomisation``, sub-stream the stratum, in the simulator).
     """
     arm = np.empty(strata.shape[0], dtype=np.int8)
     base = np.arange(block_size) % 2

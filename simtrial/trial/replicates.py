@@ -22,7 +22,8 @@ from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import run_trials
 from simtrial.trial.enrolment import Sites
 from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients, sample_strata
-from simtrial.trial.streams import STREAMS, streams
+from simtrial.trial.counter import CounterStream, uniform
+from simtrial.trial.streams import STREAMS, counter_keys
 
 __all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS", "CALENDARS"]
 
@@ -71,7 +72,8 @@ def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray)
 
     The same allocation as :func:`simtrial.trial.randomisation.permuted_blocks` and
     :func:`~simtrial.trial.randomisation.cap_arms` per replicate, computed for the whole chunk:
-    each (replicate, stratum) stream draws its block keys, then one argsort ranks them all.
+    each (replicate, stratum) counter stream gives its block keys in order (block ``b``, place
+    ``j``: number ``b * block_size + j``), then one argsort ranks them all.
     """
     n, bs = plan.analysis.n_max, plan.block_size
     if plan.analysis.n_arms == 1:
@@ -82,10 +84,11 @@ def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray)
     count = onehot.sum(axis=1)
     blocks = -(-count // bs)
     rr, gg = np.nonzero(count)
-    gens = streams(root, np.column_stack([np.asarray(reps)[rr], np.full(rr.size, STREAMS["randomisation"]), gg]))
-    keys = np.full((len(reps), g, int(blocks.max()), bs), 2.0)
-    for r, s, gen in zip(rr.tolist(), gg.tolist(), gens):
-        keys[r, s, :blocks[r, s]] = gen.random((blocks[r, s], bs))
+    stream_keys = counter_keys(root, np.column_stack([np.asarray(reps)[rr], np.full(rr.size, STREAMS["randomisation"]), gg]))
+    width = int(blocks.max()) * bs
+    keys = np.full((len(reps), g, width), 2.0)  # strata absent from a trial are never read
+    keys[rr, gg] = uniform(stream_keys[:, None], np.arange(width))
+    keys = keys.reshape(len(reps), g, -1, bs)
     listed = (np.arange(bs) % 2)[np.argsort(keys, axis=-1)].reshape(len(reps), g, -1)
     rank = np.take_along_axis(np.cumsum(onehot, axis=1), strata[:, :, None], axis=2)[:, :, 0] - 1
     arm = listed[np.arange(len(reps))[:, None], strata, rank]
@@ -138,17 +141,18 @@ def _arm_summaries(arm: np.ndarray, n_enrolled: np.ndarray, out, n_arms: int) ->
     return res
 
 
-def _accrual_streams(root, reps) -> list[np.random.Generator]:
-    """The accrual stream of each replicate (:func:`simtrial.trial.streams.stream`)."""
-    return streams(root, np.column_stack([reps, np.full(len(reps), STREAMS["accrual"])]))
+def _accrual_keys(root, reps) -> np.ndarray:
+    """The keys of the replicates' counter-based accrual streams."""
+    reps = np.asarray(reps, dtype=np.int64)
+    return counter_keys(root, np.column_stack([reps, np.full(reps.size, STREAMS["accrual"])]))
 
 
 def _simpy_calendars(plan: Plan, root, chunk, arm, responded, delay, rows=None) -> dict[str, np.ndarray]:
     """The simpy calendar of each trial (``rows`` of the chunk, default all) as arrays."""
     rows = range(len(chunk)) if rows is None else rows
-    gens = _accrual_streams(root, [chunk[i] for i in rows])
-    recs = [run_trial(plan.analysis, arm[i], responded[i], delay[i], plan.sites, g, plan.pause_at_looks)
-            for i, g in zip(rows, gens)]
+    keys = _accrual_keys(root, [chunk[i] for i in rows])
+    recs = [run_trial(plan.analysis, arm[i], responded[i], delay[i], plan.sites, CounterStream(k), plan.pause_at_looks)
+            for i, k in zip(rows, keys.tolist())]
     out = {f: np.array([getattr(rec, f) for rec in recs], dtype=float) for f in FIELDS}
     for key, f in (("n", "n_per_arm"), ("assessed", "assessed_per_arm"), ("responders", "responders_per_arm")):
         out[key] = np.array([getattr(rec, f) for rec in recs], dtype=float).reshape(len(recs), plan.analysis.n_arms)
@@ -160,7 +164,7 @@ def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.n
     if plan.calendar == "simpy":
         return _simpy_calendars(plan, root, chunk, arm, responded, delay)
     rec = run_trials(plan.analysis, arm, responded, delay, plan.sites,
-                     _accrual_streams(root, chunk), plan.pause_at_looks)
+                     _accrual_keys(root, chunk), plan.pause_at_looks)
     out = {f: getattr(rec, f).astype(float) for f in FIELDS}
     out.update(n=rec.n_per_arm.astype(float), assessed=rec.assessed_per_arm.astype(float),
                responders=rec.responders_per_arm.astype(float))

@@ -3,19 +3,31 @@
 Replicate ``r`` gets ``SeedSequence(entropy, spawn_key=root.spawn_key + (r,))``, so its numbers
 depend only on the config's seed and ``r``, never on chunk size, worker count or which other
 replicates or designs run. Inside a replicate each component has its own child stream
-(:data:`STREAMS`); patient-level streams are further split into blocks of :data:`BLOCK` patients,
-so patient ``k`` is the same child, with the same biology, whatever the trial's sample size
-(common random numbers across n and designs).
+(:data:`STREAMS`).
+
+* The children's biology (``population``, ``biology``) comes from ``numpy.random.Generator``
+  streams, split into blocks of :data:`BLOCK` patients, so patient ``k`` is the same child, with
+  the same biology, whatever the trial's sample size (common random numbers across n and
+  designs); the patient models need the Generator's distributions (beta, normal, choice).
+* The trial-level draws (``randomisation`` per stratum, ``accrual``, ``dropout``,
+  ``parametric``, ``strata``) are counter-based streams (:mod:`simtrial.trial.counter`) keyed by
+  :func:`counter_keys`: number ``i`` of a stream is a function of its key and ``i``, so a chunk
+  of replicates is drawn in a few array operations, and patient ``k``'s draws sit at fixed
+  positions (common random numbers across n without blocks).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAMS", "BLOCK", "replicate_seed", "stream", "streams", "block_generators", "Replay"]
+from simtrial.trial.counter import CounterStream
+
+__all__ = ["STREAMS", "BLOCK", "replicate_seed", "stream", "streams", "counter_keys", "counter_stream",
+           "block_generators", "Replay"]
 
 #: Component streams of a replicate, by index.
-STREAMS = {"population": 0, "biology": 1, "randomisation": 2, "accrual": 3, "dropout": 4, "parametric": 5}
+STREAMS = {"population": 0, "biology": 1, "randomisation": 2, "accrual": 3, "dropout": 4, "parametric": 5,
+           "strata": 6}
 
 #: Patients per block of a patient-level stream.
 BLOCK = 64
@@ -109,11 +121,33 @@ def streams(root: np.random.SeedSequence, keys) -> list[np.random.Generator]:
     below 2**32. Each generator is the one :func:`stream` returns (the seed words are numpy's
     SeedSequence hash computed column-wise; ``tests/test_trial_streams.py`` checks the equality).
     """
+    words = _seed_words(root, _checked_keys(keys))
+    return [np.random.Generator(np.random.PCG64(_Seeded(w))) for w in words]
+
+
+def _checked_keys(keys) -> np.ndarray:
     keys = np.asarray(keys, dtype=np.int64)
     if keys.ndim != 2 or keys.size and (keys.min() < 0 or keys.max() > _M32):
         raise ValueError("streams: keys must be a 2-d array of integers in [0, 2**32)")
-    words = _seed_words(root, keys)
-    return [np.random.Generator(np.random.PCG64(_Seeded(w))) for w in words]
+    return keys
+
+
+def counter_keys(root: np.random.SeedSequence, keys) -> np.ndarray:
+    """Keys of the counter-based streams at the addresses ``keys`` (rows ``(r, STREAMS[name], *sub)``).
+
+    The key is the first 64-bit word of the state numpy's ``SeedSequence`` makes for that
+    address, the word a generator stream at the same address would be seeded with.
+
+    Returns
+    -------
+    numpy.ndarray of uint64, shape (len(keys),)
+    """
+    return _seed_words(root, _checked_keys(keys))[:, 0]
+
+
+def counter_stream(root: np.random.SeedSequence, r: int, name: str, *sub: int) -> CounterStream:
+    """The counter-based stream of component ``name`` (sub-stream ``sub``) of replicate ``r``."""
+    return CounterStream(int(counter_keys(root, [[int(r), STREAMS[name], *map(int, sub)]])[0]))
 
 
 def block_generators(root: np.random.SeedSequence, r: int, name: str, n: int) -> list[np.random.Generator]:
