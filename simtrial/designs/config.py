@@ -199,9 +199,8 @@ class _TwoArm(_Interim):
         _prob("p_a", self.p_a)
         _prob("p_b", self.p_b)
         _positive("landmark_day", self.landmark_day)
-        _int_min("block_size", self.block_size, 2)
-        if self.block_size % 2:
-            raise ValueError(f"block_size: must be even (1:1 allocation); got {self.block_size}")
+        if isinstance(self.block_size, bool) or self.block_size not in range(2, 13, 2):
+            raise ValueError(f"block_size: must be an even number from 2 to 12 (1:1 allocation); got {self.block_size!r}")
         self._check_interim()
 
 

@@ -67,15 +67,18 @@ class AccrualDraws:
     ----------
     keys : numpy.ndarray of uint64
         One accrual stream key per replicate.
+    batches : int
+        Batches drawn at once for every replicate (more are drawn as rows need them).
     """
 
-    def __init__(self, keys):
+    def __init__(self, keys, batches: int = 1):
         self.keys = np.asarray(keys, dtype=np.uint64)
         r = self.keys.size
         self.gap = np.zeros((r, 2 * BATCH))
         self.u = np.zeros((r, 2 * BATCH))
         self.have = np.zeros(r, dtype=np.int64)
-        self.more(np.arange(r))
+        for _ in range(max(int(batches), 1)):
+            self.more(np.arange(r))
 
     def more(self, rows: np.ndarray) -> None:
         """Draw the next batch of ``rows``."""
@@ -133,13 +136,11 @@ class _Referrals:
     def enrolment_times(self, n: int, rows: np.ndarray | None = None) -> np.ndarray:
         """Times of the first ``n`` enrolments of ``rows`` (all rows by default); +inf where fewer."""
         rows = np.arange(self.time.shape[0]) if rows is None else rows
-        w = self.enrol.shape[1]
-        key = np.where(self.enrol[rows], np.arange(w)[None, :], w)
-        cols = np.sort(key, axis=1)[:, :n]
-        t = np.concatenate([self.time[rows], np.full((rows.size, 1), np.inf)], axis=1)
-        out = np.take_along_axis(t, cols, axis=1)
-        if out.shape[1] < n:
-            out = np.concatenate([out, np.full((rows.size, n - out.shape[1]), np.inf)], axis=1)
+        enrol = self.enrol[rows]
+        place = np.cumsum(enrol, axis=1) - 1  # enrolment number of each referral
+        keep = enrol & (place < n)
+        out = np.full((rows.size, n), np.inf)
+        out[np.nonzero(keep)[0], place[keep]] = self.time[rows][keep]
         return out
 
 
@@ -154,6 +155,7 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
     ``ptr`` (each replicate's next unused pair) advances in place.
     """
     n_sites = opens.size
+    inflate = 1.25 / max(1.0 - screen_failure, 0.05)
     t = np.asarray(start, dtype=float).copy()
     left = np.asarray(target, dtype=np.int64).copy()
     act = np.flatnonzero(left > 0)
@@ -164,7 +166,9 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
             draws.more(r[empty])
         s = np.searchsorted(opens, t[act], side="right")
         nxt = np.where(s < n_sites, opens[np.minimum(s, n_sites - 1)], np.inf)
-        avail = draws.have[r] - ptr[r]
+        # read no further than a row is likely to need this pass (a row cut short goes round again)
+        need = np.ceil(left[act] * inflate).astype(np.int64) + 8
+        avail = np.minimum(draws.have[r] - ptr[r], need)
         width = int(avail.max())
         cols = np.arange(width)[None, :]
         valid = cols < avail[:, None]
@@ -223,7 +227,9 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
     k, looks = analysis.n_arms, tuple(int(v) for v in analysis.looks)
     opens = site_open_times(sites)
     rate, sf = sites.rate_per_site_per_day, sites.screen_failure
-    draws = keys if isinstance(keys, AccrualDraws) else AccrualDraws(keys)
+    # enough pairs for most trials at once: referrals to reach n, plus the pairs spent at openings
+    expected = n / max(1.0 - sf, 0.05) * 1.25 + opens.size + 8
+    draws = keys if isinstance(keys, AccrualDraws) else AccrualDraws(keys, -(-int(expected) // BATCH))
     refs = _Referrals(R, 2 * BATCH)
     exact = np.ones(R, dtype=bool)
     ptr = np.zeros(R, dtype=np.int64)

@@ -21,6 +21,7 @@ from simtrial.trial.analysis import Analysis
 from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import run_trials
 from simtrial.trial.enrolment import Sites
+from simtrial.trial.randomisation import block_arrangements
 from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients, sample_strata
 from simtrial.trial.counter import CounterStream, uniform
 from simtrial.trial.streams import STREAMS, counter_keys
@@ -72,57 +73,54 @@ def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray)
 
     The same allocation as :func:`simtrial.trial.randomisation.permuted_blocks` and
     :func:`~simtrial.trial.randomisation.cap_arms` per replicate, computed for the whole chunk:
-    each (replicate, stratum) counter stream gives its block keys in order (block ``b``, place
-    ``j``: number ``b * block_size + j``), then one argsort ranks them all.
+    the ``k``-th child of a stratum takes place ``k % block_size`` of the stratum's block
+    ``k // block_size``, whose arrangement comes from number ``k // block_size`` of the
+    (replicate, stratum) counter stream.
     """
     n, bs = plan.analysis.n_max, plan.block_size
     if plan.analysis.n_arms == 1:
         return np.zeros(len(reps) * n, dtype=np.intp)
-    strata = np.asarray(strata).reshape(len(reps), n)
+    table = block_arrangements(bs)
+    strata = np.asarray(strata, dtype=np.intp).reshape(len(reps), n)
     g = int(strata.max()) + 1
-    onehot = strata[:, :, None] == np.arange(g)[None, None, :]
-    count = onehot.sum(axis=1)
-    blocks = -(-count // bs)
+    place = np.zeros(strata.shape, dtype=np.intp)  # the child's number within its stratum
+    count = np.empty((len(reps), g), dtype=np.intp)
+    for s in range(g):
+        here = strata == s
+        c = np.cumsum(here, axis=1)
+        place = np.where(here, c - 1, place)
+        count[:, s] = c[:, -1]
     rr, gg = np.nonzero(count)
     stream_keys = counter_keys(root, np.column_stack([np.asarray(reps)[rr], np.full(rr.size, STREAMS["randomisation"]), gg]))
-    width = int(blocks.max()) * bs
-    keys = np.full((len(reps), g, width), 2.0)  # strata absent from a trial are never read
-    keys[rr, gg] = uniform(stream_keys[:, None], np.arange(width))
-    keys = keys.reshape(len(reps), g, -1, bs)
-    listed = (np.arange(bs) % 2)[np.argsort(keys, axis=-1)].reshape(len(reps), g, -1)
-    rank = np.take_along_axis(np.cumsum(onehot, axis=1), strata[:, :, None], axis=2)[:, :, 0] - 1
-    arm = listed[np.arange(len(reps))[:, None], strata, rank]
-    return _cap(arm, n // 2).ravel()
+    n_blocks = int(-(-count.max() // bs))
+    choice = np.zeros((len(reps), g, n_blocks), dtype=np.intp)  # strata absent from a trial are never read
+    choice[rr, gg] = (uniform(stream_keys[:, None], np.arange(n_blocks)) * table.shape[0]).astype(np.intp)
+    block = choice[np.arange(len(reps))[:, None], strata, place // bs]
+    return _cap(table[block, place % bs], n // 2).ravel()
 
 
 def _cap(arm: np.ndarray, n_per_arm: int) -> np.ndarray:
-    """:func:`~simtrial.trial.randomisation.cap_arms` on every row: arm A checked first, as there."""
-    out = arm.astype(np.intp)
-    cols = np.arange(arm.shape[1])[None, :]
-    for k in (0, 1):
-        full = np.cumsum(arm == k, axis=1) > n_per_arm
-        first = np.where(full.any(axis=1), full.argmax(axis=1), arm.shape[1])
-        if k == 1:  # rows where arm A overflowed were settled by k = 0
-            first = np.where(done, arm.shape[1], first)
-        out = np.where(cols >= first[:, None], 1 - k, out)
-        done = first < arm.shape[1]
-    return out
+    """:func:`~simtrial.trial.randomisation.cap_arms` on every row of ``2 * n_per_arm`` children:
+    once an arm exceeds ``n_per_arm`` (only one can) every later child goes to the other arm."""
+    arm = arm.astype(np.intp)
+    n_b = np.cumsum(arm, axis=1)
+    n_a = np.arange(1, arm.shape[1] + 1)[None, :] - n_b
+    over = (n_a > n_per_arm) | (n_b > n_per_arm)
+    first = np.where(over.any(axis=1), over.argmax(axis=1), arm.shape[1])
+    at = np.minimum(first, arm.shape[1] - 1)
+    full = np.take_along_axis(arm, at[:, None], axis=1)  # the arm that just overflowed
+    return np.where(np.arange(arm.shape[1])[None, :] >= first[:, None], 1 - full, arm)
 
 
 def _selected_mean(values: np.ndarray, sel: np.ndarray) -> np.ndarray:
-    """Per row, ``np.nanmean(values[i][sel[i]])`` (NaN when nothing finite is selected), bit for bit.
+    """Per row, the mean of the finite ``values`` where ``sel`` (NaN when there are none).
 
-    numpy sums a row pairwise in blocks that depend on its length, so the selected values are
-    packed to the left and summed together with the other rows of the same selection size.
+    Equal to ``np.nanmean(values[i][sel[i]])`` up to rounding; each row is summed over all its
+    columns on its own, so a trial's figure does not depend on the other trials of its chunk.
     """
-    finite = ~np.isnan(values)
-    n_sel = sel.sum(axis=1)
-    packed = np.take_along_axis(np.where(finite, values, 0.0), np.argsort(~sel, axis=1, kind="stable"), axis=1)
-    total = np.zeros(values.shape[0])
-    for c in np.unique(n_sel).tolist():
-        rows = np.flatnonzero(n_sel == c)
-        total[rows] = packed[rows, :c].sum(axis=1)
-    count = np.sum(sel & finite, axis=1)
+    take = sel & ~np.isnan(values)
+    count = take.sum(axis=1)
+    total = np.where(take, values, 0.0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / count, np.nan)
 
