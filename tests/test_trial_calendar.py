@@ -99,10 +99,9 @@ class _ScriptedDraws(AccrualDraws):
 
     def __init__(self, gaps):
         self.scripts = [list(g) for g in gaps]
-        super().__init__(np.zeros(len(gaps), dtype=np.uint64))
 
-    def batch(self, rows, b):
-        gap = np.array([(self.scripts[r] + [1.0] * 64 * (k + 1))[64 * k:64 * (k + 1)] for r, k in zip(rows, b)])
+    def pairs(self, rows, first, width):
+        gap = np.array([(self.scripts[r] + [1.0] * (f + width))[f:f + width] for r, f in zip(rows, first)])
         return gap, np.full(gap.shape, 0.5)
 
 

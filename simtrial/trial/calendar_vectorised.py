@@ -57,47 +57,29 @@ class ChunkRecord:
 
 
 class AccrualDraws:
-    """The (gap, u) pairs of each replicate's accrual stream, in the order the simpy process uses them.
+    """The (gap, u) pairs of each replicate's accrual stream, read at any pair number.
 
-    Batch ``b`` of a stream holds the gaps at positions ``2 * BATCH * b + j`` and the uniforms at
-    ``2 * BATCH * b + BATCH + j`` (``j < BATCH``), what :class:`simtrial.trial.enrolment.Accrual`
-    reads from a :class:`~simtrial.trial.counter.CounterStream`.
+    Pair ``j`` is what :class:`simtrial.trial.enrolment.Accrual` reads from a
+    :class:`~simtrial.trial.counter.CounterStream` for its ``j``-th referral attempt: batch
+    ``b = j // BATCH`` holds the gaps at positions ``2 * BATCH * b + i`` and the uniforms at
+    ``2 * BATCH * b + BATCH + i`` (``i = j % BATCH``). Counter-based streams are read where
+    needed, so nothing is drawn ahead or stored.
 
     Parameters
     ----------
     keys : numpy.ndarray of uint64
         One accrual stream key per replicate.
-    batches : int
-        Batches drawn at once for every replicate (more are drawn as rows need them).
     """
 
-    def __init__(self, keys, batches: int = 1):
+    def __init__(self, keys):
         self.keys = np.asarray(keys, dtype=np.uint64)
-        r = self.keys.size
-        self.gap = np.zeros((r, 2 * BATCH))
-        self.u = np.zeros((r, 2 * BATCH))
-        self.have = np.zeros(r, dtype=np.int64)
-        for _ in range(max(int(batches), 1)):
-            self.more(np.arange(r))
 
-    def more(self, rows: np.ndarray) -> None:
-        """Draw the next batch of ``rows``."""
-        need, old = int(self.have[rows].max(initial=0)) + BATCH, self.gap.shape[1]
-        if need > old:
-            for name in ("gap", "u"):
-                a = np.zeros((self.gap.shape[0], max(need, 2 * old)))
-                a[:, :old] = getattr(self, name)
-                setattr(self, name, a)
-        h = self.have[rows]
-        cols = h[:, None] + np.arange(BATCH)[None, :]
-        self.gap[rows[:, None], cols], self.u[rows[:, None], cols] = self.batch(rows, h // BATCH)
-        self.have[rows] += BATCH
-
-    def batch(self, rows: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gaps and uniforms of batch ``b[i]`` of row ``rows[i]``, each of shape (len(rows), BATCH)."""
-        base = (2 * BATCH * b)[:, None] + np.arange(BATCH)[None, :]
+    def pairs(self, rows: np.ndarray, first: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """Gaps and uniforms of pairs ``first[i] ... first[i] + width - 1`` of row ``rows[i]``."""
+        j = first[:, None] + np.arange(width)[None, :]
+        pos = 2 * BATCH * (j // BATCH) + j % BATCH
         key = self.keys[rows][:, None]
-        return exponential(key, base), uniform(key, base + BATCH)
+        return exponential(key, pos), uniform(key, pos + BATCH)
 
 
 def site_open_times(sites: Sites) -> np.ndarray:
@@ -148,10 +130,10 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
             ptr: np.ndarray, opens: np.ndarray, rate: float, screen_failure: float, exact: np.ndarray) -> None:
     """Run the referral process of ``rows`` from ``start`` until ``target`` more enrolments each.
 
-    Each pass takes every row's unused pairs: while ``s`` sites are open the candidate referral
+    Each pass reads every row's next pairs: while ``s`` sites are open the candidate referral
     times are the running sum from the current time; a phase ends at the enrolment that meets the
     target, at the first candidate at or after the next site opening (that pair is spent and the
-    row restarts at the opening), or when the row's drawn pairs run out (it draws its next batch).
+    row restarts at the opening), or when the pairs read run out (the row goes round again).
     ``ptr`` (each replicate's next unused pair) advances in place.
     """
     n_sites = opens.size
@@ -161,20 +143,18 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
     act = np.flatnonzero(left > 0)
     while act.size:
         r = rows[act]
-        empty = draws.have[r] == ptr[r]
-        if empty.any():
-            draws.more(r[empty])
         s = np.searchsorted(opens, t[act], side="right")
         nxt = np.where(s < n_sites, opens[np.minimum(s, n_sites - 1)], np.inf)
-        # read no further than a row is likely to need this pass (a row cut short goes round again)
-        need = np.ceil(left[act] * inflate).astype(np.int64) + 8
-        avail = np.minimum(draws.have[r] - ptr[r], need)
+        # read no further than a row is likely to need this pass, for its target and before the
+        # next opening (a Poisson count of mean lam); a row that uses them all goes round again
+        lam = np.minimum((nxt - t[act]) * s * rate, 1e9)
+        avail = np.minimum(np.ceil(left[act] * inflate), np.ceil(lam + 4.0 * np.sqrt(lam))).astype(np.int64) + 8
         width = int(avail.max())
         cols = np.arange(width)[None, :]
         valid = cols < avail[:, None]
-        idx = np.minimum(ptr[r][:, None] + cols, draws.gap.shape[1] - 1)
-        step = np.where(valid, draws.gap[r[:, None], idx] / (s * rate)[:, None], np.inf)
-        enrols = draws.u[r[:, None], idx] >= screen_failure
+        gap, u = draws.pairs(r, ptr[r], width)
+        step = np.where(valid, gap / (s * rate)[:, None], np.inf)
+        enrols = u >= screen_failure
         c = np.cumsum(np.concatenate([t[act][:, None], step], axis=1), axis=1)[:, 1:]
         over = valid & (c >= nxt[:, None])
         b = np.where(over.any(axis=1), over.argmax(axis=1), width)
@@ -227,9 +207,7 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
     k, looks = analysis.n_arms, tuple(int(v) for v in analysis.looks)
     opens = site_open_times(sites)
     rate, sf = sites.rate_per_site_per_day, sites.screen_failure
-    # enough pairs for most trials at once: referrals to reach n, plus the pairs spent at openings
-    expected = n / max(1.0 - sf, 0.05) * 1.25 + opens.size + 8
-    draws = keys if isinstance(keys, AccrualDraws) else AccrualDraws(keys, -(-int(expected) // BATCH))
+    draws = keys if isinstance(keys, AccrualDraws) else AccrualDraws(keys)
     refs = _Referrals(R, 2 * BATCH)
     exact = np.ones(R, dtype=bool)
     ptr = np.zeros(R, dtype=np.int64)
