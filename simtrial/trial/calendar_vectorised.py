@@ -93,37 +93,35 @@ def site_open_times(sites: Sites) -> np.ndarray:
 
 
 class _Referrals:
-    """Referral times and screening outcomes per replicate, appended phase by phase."""
+    """Enrolment times per replicate (and, if asked, every referral's time), filled phase by phase."""
 
-    def __init__(self, r: int, width: int):
-        self.time = np.full((r, width), np.inf)
-        self.enrol = np.zeros((r, width), dtype=bool)
+    def __init__(self, r: int, n: int, referral_times: bool):
+        self.enrol_time = np.full((r, n), np.inf)
+        self.n_enrolled = np.zeros(r, dtype=np.int64)
         self.count = np.zeros(r, dtype=np.int64)
+        self.time = np.full((r, 2 * BATCH), np.inf) if referral_times else None
 
-    def add(self, rows, times, enrol, k) -> None:
-        end = int((self.count[rows] + k).max(initial=0))
-        if end > self.time.shape[1]:
-            width = max(end, 2 * self.time.shape[1])
-            t = np.full((self.time.shape[0], width), np.inf)
-            e = np.zeros((self.time.shape[0], width), dtype=bool)
-            t[:, :self.time.shape[1]], e[:, :self.time.shape[1]] = self.time, self.enrol
-            self.time, self.enrol = t, e
-        keep = np.arange(times.shape[1])[None, :] < k[:, None]
-        rr = np.broadcast_to(rows[:, None], keep.shape)[keep]
-        cc = (self.count[rows][:, None] + np.arange(times.shape[1])[None, :])[keep]
-        self.time[rr, cc] = times[keep]
-        self.enrol[rr, cc] = enrol[keep]
+    def add(self, rows, times, enrol, got, k) -> None:
+        """Record the first ``k[i]`` candidates of row ``rows[i]`` (``got``: running enrolment count)."""
+        cols = np.arange(times.shape[1])[None, :]
+        rr, cc = np.nonzero(enrol & (cols < k[:, None]))
+        self.enrol_time[rows[rr], self.n_enrolled[rows[rr]] + got[rr, cc] - 1] = times[rr, cc]
+        self.n_enrolled[rows] += np.where(k > 0, np.take_along_axis(got, np.maximum(k - 1, 0)[:, None], axis=1)[:, 0], 0)
+        if self.time is not None:
+            end = int((self.count[rows] + k).max(initial=0))
+            if end > self.time.shape[1]:
+                t = np.full((self.time.shape[0], max(end, 2 * self.time.shape[1])), np.inf)
+                t[:, :self.time.shape[1]] = self.time
+                self.time = t
+            keep = cols < k[:, None]
+            rr = np.broadcast_to(rows[:, None], keep.shape)[keep]
+            cc = (self.count[rows][:, None] + cols)[keep]
+            self.time[rr, cc] = times[keep]
         self.count[rows] += k
 
     def enrolment_times(self, n: int, rows: np.ndarray | None = None) -> np.ndarray:
         """Times of the first ``n`` enrolments of ``rows`` (all rows by default); +inf where fewer."""
-        rows = np.arange(self.time.shape[0]) if rows is None else rows
-        enrol = self.enrol[rows]
-        place = np.cumsum(enrol, axis=1) - 1  # enrolment number of each referral
-        keep = enrol & (place < n)
-        out = np.full((rows.size, n), np.inf)
-        out[np.nonzero(keep)[0], place[keep]] = self.time[rows][keep]
-        return out
+        return self.enrol_time[:, :n] if rows is None else self.enrol_time[rows, :n]
 
 
 def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.ndarray, target: np.ndarray,
@@ -167,7 +165,7 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
         at = np.maximum(k - 1, 0)[:, None]
         # a candidate exactly at the opening: simpy's queue order decides
         exact[r[cut & (np.take_along_axis(c, np.minimum(b, width - 1)[:, None], axis=1)[:, 0] == nxt)]] = False
-        refs.add(r, c, enrols, k)
+        refs.add(r, c, enrols, got, k)
         ptr[r] += np.where(cut, b + 1, k)
         t[act] = np.where(cut, nxt, np.where(k > 0, np.take_along_axis(c, at, axis=1)[:, 0], t[act]))
         left[act] -= np.where(k > 0, np.take_along_axis(got, at, axis=1)[:, 0], 0)
@@ -208,7 +206,7 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
     opens = site_open_times(sites)
     rate, sf = sites.rate_per_site_per_day, sites.screen_failure
     draws = keys if isinstance(keys, AccrualDraws) else AccrualDraws(keys)
-    refs = _Referrals(R, 2 * BATCH)
+    refs = _Referrals(R, n, referral_times=not (pause_at_looks and looks))
     exact = np.ones(R, dtype=bool)
     ptr = np.zeros(R, dtype=np.int64)
     all_rows = np.arange(R)
