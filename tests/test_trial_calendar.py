@@ -36,7 +36,7 @@ def _assert_same(a: dict, b: dict) -> None:
 
 def _both(plan: Plan, replicates: int, seed: int, chunk: int = 100):
     root = np.random.SeedSequence(seed)
-    ref = simulate(plan, root, replicates, chunk)
+    ref = simulate(dataclasses.replace(plan, calendar="simpy"), root, replicates, chunk)
     fast = simulate(dataclasses.replace(plan, calendar="vectorised"), root, replicates, chunk)
     return ref, fast
 
@@ -150,6 +150,21 @@ def test_arm_summaries_match_nanmean():
         want = float(np.nanmean(v)) if np.any(~np.isnan(v)) else np.nan
         np.testing.assert_allclose(got[i], want, rtol=1e-13, err_msg=str(i))
     np.testing.assert_array_equal(replicates._selected_mean(values[7:9], sel[7:9]), got[7:9])
+
+
+def test_auto_calendar_is_numpy_without_biology_and_simpy_with_it(monkeypatch):
+    an = build_analysis(DESIGNS["two_arm_look"])
+    para = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
+                        visits=visit_days(), p_response=(0.3, 0.5))
+    bio = dataclasses.replace(para, p_response=None, parameters=lambda r: DEFAULT_POPULATION_PARAMETERS,
+                              draw_index=lambda r: 0)
+    assert Plan(an, para, SITES).calendar_used == "vectorised"
+    assert Plan(an, bio, SITES).calendar_used == "simpy"
+    assert Plan(an, para, SITES, calendar="simpy").calendar_used == "simpy"
+    called = []
+    monkeypatch.setattr(replicates, "run_trials", lambda *a, **k: called.append(1) or pytest.fail("numpy calendar"))
+    simulate(Plan(an, bio, SITES), np.random.SeedSequence(0), 3)
+    assert not called
 
 
 def test_unknown_calendar_is_refused():

@@ -40,6 +40,7 @@ def run(cfg, ctx: RunContext) -> dict:
     exact = plan.analysis.exact(rates) if rates is not None else None
     figs = summarise(res, plan.analysis, plan.model.regimens, exact)
     figs["scenario"] = {"name": cfg.scenario.name}
+    figs["calendar"] = plan.calendar_used
     if rates is not None:
         figs["scenario"]["p_response"] = list(rates)
     if cfg.scenario.name == "posterior":

@@ -156,8 +156,9 @@ class SimulationConfig:
     ----------
     replicates : int
         Number of simulated trials.
-    chunk_size : int
-        Replicates computed together (memory bound); results do not depend on it.
+    chunk_size : int or None
+        Replicates computed together (memory bound); results do not depend on it. Default
+        (null): 500 with the patient models, 2,000 in the parametric scenarios.
     n_sites, site_open_every_days : int, float
         Site k (0-based) opens on day ``k * site_open_every_days``.
     accrual_per_site_per_month : float
@@ -176,14 +177,15 @@ class SimulationConfig:
         Enrolment pauses at each interim look's sample size until the look is made (the
         convention of the exact calculations); false lets patients keep enrolling (overrun).
     calendar : str
-        ``simpy`` (the reference: one discrete-event simulation per trial) or ``vectorised``
-        (the same calendar in numpy for a whole chunk of trials; identical per-replicate results,
-        verified against simpy by ``tests/test_trial_calendar.py``). Valid for every design and
-        scenario; it pays off in the parametric scenarios, where the calendar is nearly all the work.
+        ``simpy`` (the reference: one discrete-event simulation per trial), ``vectorised`` (the
+        same calendar in numpy for a whole chunk of trials; identical per-replicate results,
+        verified against simpy by ``tests/test_trial_calendar.py``; valid for every design and
+        scenario) or ``auto`` (default): ``vectorised`` in the parametric scenarios, where the
+        calendar is nearly all the work, ``simpy`` with the patient models.
     """
 
     replicates: int = 1000
-    chunk_size: int = 500
+    chunk_size: Optional[int] = None
     n_sites: int = 4
     site_open_every_days: float = 60.0
     accrual_per_site_per_month: float = 0.5
@@ -195,11 +197,13 @@ class SimulationConfig:
     monthly_every: float = 28.0
     followup_days: float = 364.0
     pause_at_looks: bool = True
-    calendar: str = "simpy"
+    calendar: str = "auto"
 
     def __post_init__(self) -> None:
         for name, low in (("replicates", 1), ("chunk_size", 1), ("n_sites", 1)):
             v = getattr(self, name)
+            if name == "chunk_size" and v is None:
+                continue
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise ValueError(f"{name}: must be an integer >= {low}; got {v!r}")
         _num("site_open_every_days", self.site_open_every_days, low=0.0)
@@ -211,5 +215,5 @@ class SimulationConfig:
         _num("biweekly_until", self.biweekly_until, low=self.weekly_until)
         _num("monthly_every", self.monthly_every, low=1.0)
         _num("followup_days", self.followup_days, low=self.biweekly_until)
-        if self.calendar not in ("simpy", "vectorised"):
-            raise ValueError(f"calendar: must be one of ['simpy', 'vectorised']; got {self.calendar!r}")
+        if self.calendar not in ("auto", "simpy", "vectorised"):
+            raise ValueError(f"calendar: must be one of ['auto', 'simpy', 'vectorised']; got {self.calendar!r}")

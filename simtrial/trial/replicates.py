@@ -2,7 +2,8 @@
 
 The calendar is simpy, one trial at a time (``calendar="simpy"``, the reference), or the numpy
 calendar of :mod:`simtrial.trial.calendar_vectorised` over the whole chunk (``"vectorised"``,
-the same results; trials with an exact tie between event times are re-run with simpy).
+the same results; trials with an exact tie between event times are re-run with simpy);
+``"auto"`` (the default) takes numpy in the parametric scenarios and simpy with the patient models.
 
 Memory is bounded by the chunk (patients x visits of ``chunk_size`` replicates); what is kept
 per replicate is a few numbers (:data:`FIELDS`). Every number of replicate ``r`` comes from its
@@ -26,10 +27,15 @@ from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patient
 from simtrial.trial.counter import CounterStream, uniform
 from simtrial.trial.streams import STREAMS, counter_keys
 
-__all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS", "CALENDARS"]
+__all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS", "CALENDARS", "CHUNK_BIOLOGY", "CHUNK_PARAMETRIC"]
 
-#: Trial calendars: simpy per trial (the reference) or numpy per chunk (verified equal by tests).
-CALENDARS = ("simpy", "vectorised")
+#: Trial calendars: simpy per trial (the reference), numpy per chunk (verified equal by tests), or
+#: ``auto``: numpy in the parametric scenarios, where the calendar is nearly all the work, simpy
+#: with the patient models.
+CALENDARS = ("auto", "simpy", "vectorised")
+
+#: Default replicates per chunk: with the patient models (memory: children x visits) and without.
+CHUNK_BIOLOGY, CHUNK_PARAMETRIC = 500, 2000
 
 #: Per-replicate results.
 FIELDS = ("decision", "stop_look", "n_enrolled", "n_assessed", "duration_days", "referred", "n_events")
@@ -65,7 +71,14 @@ class Plan:
     treatment_start_days: float = 7.0
     block_size: int = 4
     pause_at_looks: bool = True
-    calendar: str = "simpy"
+    calendar: str = "auto"
+
+    @property
+    def calendar_used(self) -> str:
+        """The calendar that runs: ``auto`` resolved by the scenario."""
+        if self.calendar != "auto":
+            return self.calendar
+        return "vectorised" if self.model.parametric else "simpy"
 
 
 def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray) -> np.ndarray:
@@ -159,7 +172,7 @@ def _simpy_calendars(plan: Plan, root, chunk, arm, responded, delay, rows=None) 
 
 def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.ndarray]:
     """Per-trial calendar results of a chunk, by the plan's calendar."""
-    if plan.calendar == "simpy":
+    if plan.calendar_used == "simpy":
         return _simpy_calendars(plan, root, chunk, arm, responded, delay)
     rec = run_trials(plan.analysis, arm, responded, delay, plan.sites,
                      _accrual_keys(root, chunk), plan.pause_at_looks)
@@ -174,8 +187,8 @@ def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.n
     return out
 
 
-def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterable[int], chunk_size: int = 500,
-             progress: Callable | None = None) -> dict[str, np.ndarray]:
+def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterable[int],
+             chunk_size: int | None = None, progress: Callable | None = None) -> dict[str, np.ndarray]:
     """Simulate trials and return per-replicate results.
 
     Parameters
@@ -185,8 +198,9 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
         The run's root seed (``RunContext.seed``).
     replicates : int or iterable of int
         Number of replicates (0..R-1) or explicit replicate indices.
-    chunk_size : int
-        Replicates per vectorised chunk.
+    chunk_size : int, optional
+        Replicates per vectorised chunk (results do not depend on it); default
+        :data:`CHUNK_PARAMETRIC` in the parametric scenarios, else :data:`CHUNK_BIOLOGY`.
     progress : callable, optional
         Wraps the iterable of chunks (``RunContext.progress``).
 
@@ -197,6 +211,8 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     """
     if plan.calendar not in CALENDARS:
         raise ValueError(f"calendar: must be one of {list(CALENDARS)}; got {plan.calendar!r}")
+    if chunk_size is None:
+        chunk_size = CHUNK_PARAMETRIC if plan.model.parametric else CHUNK_BIOLOGY
     reps = np.arange(replicates) if isinstance(replicates, (int, np.integer)) else np.asarray(list(replicates))
     n, k = plan.analysis.n_max, plan.analysis.n_arms
     res = {f: np.empty(reps.size) for f in FIELDS}

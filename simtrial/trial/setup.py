@@ -127,4 +127,4 @@ def build_plan(cfg, parameters: PopulationParameters | None = None) -> Plan:
                   float(sim.screen_failure))
     return Plan(analysis=analysis, model=outcome, sites=sites, treatment_start_days=float(sim.treatment_start_days),
                 block_size=int(getattr(design, "block_size", 4)), pause_at_looks=bool(sim.pause_at_looks),
-                calendar=str(getattr(sim, "calendar", "simpy")))
+                calendar=str(getattr(sim, "calendar", "auto")))
