@@ -117,3 +117,16 @@ def test_vectorised_seeding_gives_the_same_streams(root):
         for gen, (r, i, *sub) in zip(streams(root, np.array(ks)), ks):
             name = next(k for k, v in STREAMS.items() if v == i)
             np.testing.assert_array_equal(gen.standard_exponential(70), stream(root, r, name, *sub).standard_exponential(70))
+
+
+@pytest.mark.parametrize("parametric", [True, False])
+def test_worker_threads_do_not_change_results(parametric):
+    plan = _plan(SequencingDesignConfig(n_per_arm=10), parametric=parametric)
+    root = np.random.SeedSequence(21)
+    _same(simulate(plan, root, 90, chunk_size=13), simulate(plan, root, 90, chunk_size=13, workers=3))
+
+
+def test_bad_worker_count_is_refused():
+    plan = _plan(SingleArmDesignConfig(n=10))
+    with pytest.raises(ValueError, match="workers: must be an integer >= 1"):
+        simulate(plan, np.random.SeedSequence(0), 5, workers=0)

@@ -16,11 +16,13 @@ from simtrial.trial.setup import build_plan, load_parameters, posterior_median, 
 
 
 def _print(figs: dict, cfg) -> None:
-    print(f"\n{cfg.design.name} design, {cfg.scenario.name} scenario, {figs['replicates']} replicates")
+    print(f"\n{cfg.design.name} design, {cfg.scenario.name} scenario, {figs['replicates']} replicates "
+          f"({figs['calendar']} calendar)")
     label = "assurance" if cfg.scenario.name == "posterior" else "reject rate"
     print(f"  {label}: {figs['reject_rate']:.4f} (MCSE {figs['reject_rate_mcse']:.4f})")
     if "exact" in figs:
-        print(f"  exact: {figs['exact']['reject_rate']:.4f}; z = {figs['exact_z'].get('reject_rate')}")
+        z = figs["exact_z"].get("reject_rate")
+        print(f"  exact: {figs['exact']['reject_rate']:.4f}; z = " + ("n/a" if z is None else f"{z:+.2f}"))
     print(f"  PET {figs['pet']:.4f} (MCSE {figs['pet_mcse']:.4f}); expected N {figs['expected_n']:.2f} "
           f"(MCSE {figs['expected_n_mcse']:.2f})")
     d = figs["duration_months"]
@@ -36,7 +38,7 @@ def run(cfg, ctx: RunContext) -> dict:
     rates = true_rates(cfg)
     params = load_parameters(cfg) if rates is None else None
     plan = build_plan(cfg, params)
-    res = simulate(plan, ctx.seed, sim.replicates, sim.chunk_size, progress=ctx.progress)
+    res = simulate(plan, ctx.seed, sim.replicates, sim.chunk_size, progress=ctx.progress, workers=sim.workers)
     exact = plan.analysis.exact(rates) if rates is not None else None
     figs = summarise(res, plan.analysis, plan.model.regimens, exact)
     figs["scenario"] = {"name": cfg.scenario.name}
@@ -49,7 +51,8 @@ def run(cfg, ctx: RunContext) -> dict:
         figs["scenario"]["n_draws"] = params.n_draws
         if cfg.scenario.power_at_median:
             med_plan = build_plan(cfg, parameters=posterior_median(params))
-            med = simulate(med_plan, ctx.seed, sim.replicates, sim.chunk_size, progress=ctx.progress)
+            med = simulate(med_plan, ctx.seed, sim.replicates, sim.chunk_size, progress=ctx.progress,
+                           workers=sim.workers)
             m = summarise(med, med_plan.analysis, med_plan.model.regimens)
             figs["power_at_posterior_median"] = m["reject_rate"]
             figs["power_at_posterior_median_mcse"] = m["reject_rate_mcse"]

@@ -135,7 +135,7 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
     ``ptr`` (each replicate's next unused pair) advances in place.
     """
     n_sites = opens.size
-    inflate = 1.25 / max(1.0 - screen_failure, 0.05)
+    q = max(1.0 - screen_failure, 0.01)
     t = np.asarray(start, dtype=float).copy()
     left = np.asarray(target, dtype=np.int64).copy()
     act = np.flatnonzero(left > 0)
@@ -143,10 +143,12 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
         r = rows[act]
         s = np.searchsorted(opens, t[act], side="right")
         nxt = np.where(s < n_sites, opens[np.minimum(s, n_sites - 1)], np.inf)
-        # read no further than a row is likely to need this pass, for its target and before the
-        # next opening (a Poisson count of mean lam); a row that uses them all goes round again
+        # read no further than a row is likely to need this pass: for its target (a negative
+        # binomial count of mean want) and before the next opening (a Poisson count of mean lam);
+        # a row that uses them all goes round again
         lam = np.minimum((nxt - t[act]) * s * rate, 1e9)
-        avail = np.minimum(np.ceil(left[act] * inflate), np.ceil(lam + 4.0 * np.sqrt(lam))).astype(np.int64) + 8
+        want = left[act] / q
+        avail = np.ceil(np.minimum(want + 3.0 * np.sqrt(want * (1.0 - q)), lam + 4.0 * np.sqrt(lam))).astype(np.int64) + 4
         width = int(avail.max())
         cols = np.arange(width)[None, :]
         valid = cols < avail[:, None]
@@ -156,7 +158,8 @@ def _accrue(draws: AccrualDraws, refs: _Referrals, rows: np.ndarray, start: np.n
         c = np.cumsum(np.concatenate([t[act][:, None], step], axis=1), axis=1)[:, 1:]
         over = valid & (c >= nxt[:, None])
         b = np.where(over.any(axis=1), over.argmax(axis=1), width)
-        got = np.cumsum(enrols & (cols < b[:, None]) & valid, axis=1)
+        # (numpy's cumsum of booleans casts in small buffers: ten times slower than of integers)
+        got = np.cumsum((enrols & (cols < b[:, None]) & valid).astype(np.intp), axis=1)
         hit = (got >= left[act][:, None]) & (cols < b[:, None]) & valid
         a = np.where(hit.any(axis=1), hit.argmax(axis=1), width)
         done = (a < b) & (a < avail)

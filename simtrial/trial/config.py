@@ -156,6 +156,9 @@ class SimulationConfig:
     ----------
     replicates : int
         Number of simulated trials.
+    workers : int
+        Threads computing chunks of replicates at once; results do not depend on it (every
+        replicate has its own streams). Keep 1 when a sweep already runs jobs in parallel.
     chunk_size : int or None
         Replicates computed together (memory bound); results do not depend on it. Default
         (null): 500 with the patient models, 2,000 in the parametric scenarios.
@@ -185,6 +188,7 @@ class SimulationConfig:
     """
 
     replicates: int = 1000
+    workers: int = 1
     chunk_size: Optional[int] = None
     n_sites: int = 4
     site_open_every_days: float = 60.0
@@ -200,7 +204,7 @@ class SimulationConfig:
     calendar: str = "auto"
 
     def __post_init__(self) -> None:
-        for name, low in (("replicates", 1), ("chunk_size", 1), ("n_sites", 1)):
+        for name, low in (("replicates", 1), ("workers", 1), ("chunk_size", 1), ("n_sites", 1)):
             v = getattr(self, name)
             if name == "chunk_size" and v is None:
                 continue

@@ -13,6 +13,8 @@ many replicates run, or on which other designs or scenarios are simulated with t
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -100,7 +102,7 @@ def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray)
     count = np.empty((len(reps), g), dtype=np.intp)
     for s in range(g):
         here = strata == s
-        c = np.cumsum(here, axis=1)
+        c = np.cumsum(here.astype(np.intp), axis=1)  # integers: a boolean cumsum is far slower
         place = np.where(here, c - 1, place)
         count[:, s] = c[:, -1]
     rr, gg = np.nonzero(count)
@@ -187,8 +189,30 @@ def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.n
     return out
 
 
+def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
+    """Simulate the replicates ``chunk`` and write their results to ``res[...][j]``."""
+    n, k = plan.analysis.n_max, plan.analysis.n_arms
+    if plan.model.parametric:  # no biology: the disease groups (strata) are all it needs
+        patients = None
+        strata = sample_strata(plan.model, root, chunk, n) if k > 1 else np.zeros(len(chunk) * n, np.intp)
+    else:
+        patients = sample_patients(plan.model, root, chunk, n)
+        strata = patients.group
+    arm = allocate(plan, root, chunk, strata)
+    out = chunk_outcomes(plan.model, root, chunk, n, arm, patients)
+    arm = arm.reshape(len(chunk), n)
+    delay = plan.treatment_start_days + out.assess_day
+    cal = _calendars(plan, root, chunk, arm, out.responded, delay)
+    for f, v in cal.items():
+        res[f][j] = v
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res["response_rate"][j] = cal["responders"] / cal["assessed"]
+    for f, v in _arm_summaries(arm, cal["n_enrolled"].astype(np.int64), out, k).items():
+        res[f][j] = v
+
+
 def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterable[int],
-             chunk_size: int | None = None, progress: Callable | None = None) -> dict[str, np.ndarray]:
+             chunk_size: int | None = None, progress: Callable | None = None, workers: int = 1) -> dict[str, np.ndarray]:
     """Simulate trials and return per-replicate results.
 
     Parameters
@@ -203,6 +227,9 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
         :data:`CHUNK_PARAMETRIC` in the parametric scenarios, else :data:`CHUNK_BIOLOGY`.
     progress : callable, optional
         Wraps the iterable of chunks (``RunContext.progress``).
+    workers : int
+        Threads computing chunks at once (numpy runs its array loops without the GIL). Results do
+        not depend on it: every chunk is computed from its replicates' own streams.
 
     Returns
     -------
@@ -211,32 +238,22 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     """
     if plan.calendar not in CALENDARS:
         raise ValueError(f"calendar: must be one of {list(CALENDARS)}; got {plan.calendar!r}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers: must be an integer >= 1; got {workers!r}")
     if chunk_size is None:
         chunk_size = CHUNK_PARAMETRIC if plan.model.parametric else CHUNK_BIOLOGY
     reps = np.arange(replicates) if isinstance(replicates, (int, np.integer)) else np.asarray(list(replicates))
-    n, k = plan.analysis.n_max, plan.analysis.n_arms
+    k = plan.analysis.n_arms
     res = {f: np.empty(reps.size) for f in FIELDS}
     res.update({f: np.empty((reps.size, k)) for f in ARM_FIELDS})
     starts = range(0, reps.size, chunk_size)
-    for s in (progress(starts, total=len(starts), desc="replicates") if progress else starts):
-        chunk = [int(r) for r in reps[s:s + chunk_size]]
-        j = slice(s, s + len(chunk))
-        if plan.model.parametric:  # no biology: the disease groups (strata) are all it needs
-            patients = None
-            strata = sample_strata(plan.model, root, chunk, n) if k > 1 else np.zeros(len(chunk) * n, np.intp)
-        else:
-            patients = sample_patients(plan.model, root, chunk, n)
-            strata = patients.group
-        arm = allocate(plan, root, chunk, strata)
-        out = chunk_outcomes(plan.model, root, chunk, n, arm, patients)
-        arm = arm.reshape(len(chunk), n)
-        delay = plan.treatment_start_days + out.assess_day
-        cal = _calendars(plan, root, chunk, arm, out.responded, delay)
-        for f, v in cal.items():
-            res[f][j] = v
-        with np.errstate(invalid="ignore", divide="ignore"):
-            res["response_rate"][j] = cal["responders"] / cal["assessed"]
-        for f, v in _arm_summaries(arm, cal["n_enrolled"].astype(np.int64), out, k).items():
-            res[f][j] = v
+
+    def one(s: int) -> None:
+        _chunk(plan, root, [int(r) for r in reps[s:s + chunk_size]], res, slice(s, min(s + chunk_size, reps.size)))
+
+    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+        done = pool.map(one, starts) if pool is not None else map(one, starts)
+        for _ in (progress(done, total=len(starts), desc="replicates") if progress else done):
+            pass
     res["replicate"] = reps
     return res
