@@ -77,7 +77,7 @@ class AccrualDraws:
     def pairs(self, rows: np.ndarray, first: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
         """Gaps and uniforms of pairs ``first[i] ... first[i] + width - 1`` of row ``rows[i]``."""
         j = first[:, None] + np.arange(width)[None, :]
-        pos = 2 * BATCH * (j // BATCH) + j % BATCH
+        pos = j + (j & -BATCH)  # = 2 * BATCH * (j // BATCH) + j % BATCH, BATCH a power of 2
         key = self.keys[rows][:, None]
         return exponential(key, pos), uniform(key, pos + BATCH)
 

@@ -40,10 +40,18 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 def mix64(z: np.ndarray) -> np.ndarray:
     """SplitMix64's output function (a bijection of 64-bit words), element-wise."""
-    z = np.asarray(z, dtype=np.uint64)
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
+    return _mix_in_place(np.array(z, dtype=np.uint64))
+
+
+def _mix_in_place(z: np.ndarray) -> np.ndarray:
+    t = np.empty_like(z)
+    for shift, mult in ((_S30, _M1), (_S27, _M2)):
+        np.right_shift(z, shift, out=t)
+        z ^= t
+        z *= mult
+    np.right_shift(z, _S31, out=t)
+    z ^= t
+    return z
 
 
 def raw(keys, index) -> np.ndarray:
@@ -59,17 +67,25 @@ def raw(keys, index) -> np.ndarray:
     keys = np.asarray(keys, dtype=np.uint64)
     index = np.asarray(index, dtype=np.uint64)
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the algorithm
-        return mix64(keys + (index + np.uint64(1)) * GAMMA)
+        return _mix_in_place(keys + (index + np.uint64(1)) * GAMMA)
 
 
 def uniform(keys, index) -> np.ndarray:
     """Uniforms on [0, 1) at positions ``index`` of the streams ``keys`` (broadcast together)."""
-    return (raw(keys, index) >> _S11).astype(np.float64) * _TO_UNIT
+    z = raw(keys, index)
+    z >>= _S11
+    out = z.astype(np.float64)
+    out *= _TO_UNIT
+    return out
 
 
 def exponential(keys, index) -> np.ndarray:
     """Standard exponentials at positions ``index`` of the streams ``keys`` (by inversion)."""
-    return -np.log1p(-uniform(keys, index))
+    u = uniform(keys, index)
+    np.negative(u, out=u)
+    np.log1p(u, out=u)
+    np.negative(u, out=u)
+    return u
 
 
 class CounterStream:

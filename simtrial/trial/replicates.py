@@ -111,7 +111,7 @@ def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray)
     choice = np.zeros((len(reps), g, n_blocks), dtype=np.intp)  # strata absent from a trial are never read
     choice[rr, gg] = (uniform(stream_keys[:, None], np.arange(n_blocks)) * table.shape[0]).astype(np.intp)
     block = choice[np.arange(len(reps))[:, None], strata, place // bs]
-    return _cap(table[block, place % bs], n // 2).ravel()
+    return _cap(table.ravel()[block * bs + place % bs], n // 2).ravel()
 
 
 def _cap(arm: np.ndarray, n_per_arm: int) -> np.ndarray:
