@@ -21,6 +21,10 @@ CASES = [
      "model.tdm.target_trough: need 0 < window_low < target_trough < window_high"),
     (["experiment=sequencing", "design.switch_day=400"], "design.switch_day: must be < simulation.followup_days"),
     (["experiment=single_arm", "simulation.replicates=0"], "simulation.replicates: must be an integer >= 1"),
+    (["experiment=single_arm", "simulation.workers=0"], "simulation.workers: must be an integer >= 1"),
+    (["experiment=two_arm", "design.block_size=14"], "design.block_size: must be an even number from 2 to 12"),
+    (["experiment=two_arm", "simulation.calendar=fast"],
+     "simulation.calendar: must be one of ['auto', 'simpy', 'vectorised']"),
     (["experiment=single_arm", "simulation.replicates=2.5"],
      "Value '2.5' of type 'float' could not be converted to Integer"),
     # unknown study, option, key; wrong type

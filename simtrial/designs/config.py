@@ -229,7 +229,7 @@ class TwoArmDesignConfig(_TwoArm):
     landmark_day : float
         Day of the response assessment.
     block_size : int
-        Permuted-block size (even).
+        Permuted-block size: even, 2 to 12.
     """
 
     name: str = "two_arm"
