@@ -23,7 +23,7 @@ import numpy as np
 from simtrial.trial.counter import CounterStream
 
 __all__ = ["STREAMS", "BLOCK", "replicate_seed", "stream", "streams", "counter_keys", "counter_stream",
-           "block_generators", "Replay"]
+           "Replay", "Stacked"]
 
 #: Component streams of a replicate, by index.
 STREAMS = {"population": 0, "biology": 1, "randomisation": 2, "accrual": 3, "dropout": 4, "parametric": 5,
@@ -148,16 +148,6 @@ def counter_keys(root: np.random.SeedSequence, keys) -> np.ndarray:
 def counter_stream(root: np.random.SeedSequence, r: int, name: str, *sub: int) -> CounterStream:
     """The counter-based stream of component ``name`` (sub-stream ``sub``) of replicate ``r``."""
     return CounterStream(int(counter_keys(root, [[int(r), STREAMS[name], *map(int, sub)]])[0]))
-
-
-def block_generators(root: np.random.SeedSequence, r: int, name: str, n: int) -> list[np.random.Generator]:
-    """One generator per block of :data:`BLOCK` patients covering ``n`` patients."""
-    return [stream(root, r, name, b) for b in range(-(-n // BLOCK))]
-
-
-def draw_blocks(gens: list[np.random.Generator], n: int, draw) -> np.ndarray:
-    """``draw(gen, BLOCK)`` per block, concatenated along axis 0 and cut to ``n`` patients."""
-    return np.concatenate([draw(g, BLOCK) for g in gens], axis=0)[:n]
 
 
 class Replay(np.random.Generator):
