@@ -23,10 +23,10 @@ import numpy as np
 from simtrial.trial.analysis import Analysis
 from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import run_trials
-from simtrial.trial.enrolment import Sites
-from simtrial.trial.randomisation import block_arrangements
-from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients, sample_strata
 from simtrial.trial.counter import CounterStream, uniform
+from simtrial.trial.enrolment import Sites
+from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients, sample_strata
+from simtrial.trial.randomisation import block_arrangements
 from simtrial.trial.streams import STREAMS, counter_keys
 
 __all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS", "CALENDARS", "CHUNK_BIOLOGY", "CHUNK_PARAMETRIC"]
