@@ -108,17 +108,41 @@ class EffectParameters:
 
 @dataclass(frozen=True)
 class PopulationParameters:
-    """Everything the calibration estimates: one :class:`EffectParameters` per drug."""
+    """Everything the calibration estimates: one :class:`EffectParameters` per drug, and how
+    one child's responsiveness to the two drugs is related.
+
+    Parameters
+    ----------
+    sirolimus, mmf : EffectParameters
+        Each drug's population parameters.
+    rho : array, shape (...)
+        Correlation of one child's standardised latent effects of MMF and of sirolimus: child
+        ``i`` has ``(z_mmf, z_sir)`` standard bivariate normal with correlation ``rho`` and
+        ``logit E_drug,i = mu_drug[group] + sigma_drug z_drug``. Prior MMF failure, or MMF
+        failure inside a simulated trial, conditions ``z_sir`` through ``z_mmf``. 0 (the
+        default) makes the two drugs' effects independent.
+    """
 
     sirolimus: EffectParameters
     mmf: EffectParameters
+    rho: np.ndarray = 0.0
+
+    def __post_init__(self) -> None:
+        rho = np.asarray(self.rho, dtype=float)
+        if not np.all(np.isfinite(rho)) or np.any(np.abs(rho) >= 1):
+            raise ValueError("rho: must be finite and in (-1, 1)")
+        draws = self.sirolimus.n_draws
+        if rho.ndim == 0 and draws is not None:
+            rho = np.full(draws, float(rho))
+        object.__setattr__(self, "rho", rho)
 
     @property
     def n_draws(self) -> int | None:
         return self.sirolimus.n_draws
 
     def draw(self, k: int) -> "PopulationParameters":
-        return PopulationParameters(self.sirolimus.draw(k), self.mmf.draw(k))
+        rho = self.rho if self.rho.ndim == 0 else self.rho[k]
+        return PopulationParameters(self.sirolimus.draw(k), self.mmf.draw(k), rho)
 
 
 def softplus(x):
