@@ -121,11 +121,8 @@ def test_a_bad_grid_point_fails_its_job_only_when_it_gets_past_the_preflight(tmp
     (tmp_path / "keep.txt").write_text("x")
     monkeypatch.setattr(app, "_hydra_info", lambda: (tmp_path, "single_arm", "__main__", True))
     monkeypatch.setattr(app, "_overrides", lambda: ["design.n=0"])
-    from omegaconf import OmegaConf
-
     summary = app._refuse("invalid config: design.n: must be an integer >= 1; got 0", tmp_path, "__main__",
                           True, "single_arm", ["design.n=0"])
     assert summary["status"] == "failed"
     assert json.loads((tmp_path / "summary.json").read_text())["error"].startswith("invalid config: design.n")
     assert (tmp_path / "keep.txt").exists()
-    del OmegaConf
