@@ -138,13 +138,11 @@ def job_problem(cfg) -> str | None:
 
         runnable = [s for s in available_studies() if callable(getattr(_module(s), "run", None))]
         return f"study: unknown study {config.study!r}; available: {', '.join(runnable)}"
-    estimate = getattr(study, "estimate_resources", None)
-    if callable(estimate):
-        from simtrial.resources import check_resources
+    from simtrial.resources import check_resources, estimate_config
 
-        problem = check_resources(estimate(config))
-        if problem:
-            return problem
+    problem = check_resources(estimate_config(config))
+    if problem:
+        return problem
     return None
 
 
