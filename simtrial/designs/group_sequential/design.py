@@ -201,18 +201,18 @@ class GroupSequentialDesign:
                                   list(self.information_rates))
         design = self.type_of_design
         if design.uses_gamma and self.gamma_a is None:
-            raise ValidationError("gamma_a", f"is required with type_of_design={design.value}")
+            raise ValidationError("gamma_a", f"is required with {design.value}")
         if design is TypeOfDesign.AS_KD and not self.gamma_a > 0:
             raise ValidationError("gamma_a", "must be > 0 with asKD", self.gamma_a)
         if design is TypeOfDesign.WT and self.delta_wt is None:
-            raise ValidationError("delta_wt", "is required with type_of_design=WT")
+            raise ValidationError("delta_wt", "is required with WT")
         bs = self.type_beta_spending
         if bs is not BetaSpending.NONE:
             if self.sided != 1:
                 raise ValidationError("type_beta_spending", "beta spending is implemented for one-sided designs",
                                       bs.value)
             if not design.is_spending:
-                raise ValidationError("type_beta_spending", "needs an alpha-spending type_of_design (as...)",
+                raise ValidationError("type_beta_spending", "needs an alpha-spending design (asOF, asP, asHSD, asKD)",
                                       bs.value)
             if K < 2:
                 raise ValidationError("type_beta_spending", "needs at least 2 looks", bs.value)
@@ -220,7 +220,7 @@ class GroupSequentialDesign:
                 raise ValidationError("futility_bounds", "give either fixed futility bounds or beta spending",
                                       list(self.futility_bounds))
             if bs.uses_gamma and self.gamma_b is None:
-                raise ValidationError("gamma_b", f"is required with type_beta_spending={bs.value}")
+                raise ValidationError("gamma_b", f"is required with {bs.value}")
             if bs is BetaSpending.BS_KD and not self.gamma_b > 0:
                 raise ValidationError("gamma_b", "must be > 0 with bsKD", self.gamma_b)
         if self.futility_bounds is not None:
