@@ -19,11 +19,12 @@ Bounds beyond +-:data:`Z_LIMIT` are truncated there (the mass beyond 8 is 6e-16)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr
 
-__all__ = ["Z_LIMIT", "GRID_POINTS", "Stage", "first_stage", "crossing", "advance", "exit_probabilities"]
+__all__ = ["Z_LIMIT", "GRID_POINTS", "Stage", "first_stage", "crossing", "crossing_scalar", "advance", "exit_probabilities"]
 
 #: Bounds are truncated to [-Z_LIMIT, Z_LIMIT].
 Z_LIMIT = 8.0
@@ -33,18 +34,21 @@ GRID_POINTS = 101
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
 
-def _simpson(lower: np.ndarray, upper: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Grid of ``m`` points on [lower, upper] (broadcast) and its Simpson weights."""
-    lower = np.asarray(lower, float)[..., None]
-    upper = np.asarray(upper, float)[..., None]
-    width = np.maximum(upper - lower, 0.0)
+@lru_cache(maxsize=8)
+def _unit_rule(m: int) -> tuple[np.ndarray, np.ndarray]:
     u = np.linspace(0.0, 1.0, m)
-    x = lower + width * u
     coef = np.ones(m)
     coef[1:-1:2] = 4.0
     coef[2:-1:2] = 2.0
-    w = width / (m - 1) / 3.0 * coef
-    return x, w
+    return u, coef / (3.0 * (m - 1))
+
+
+def _simpson(lower, upper, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grid of ``m`` points on [lower, upper] (broadcast) and its Simpson weights."""
+    u, coef = _unit_rule(m)
+    lower = np.asarray(lower, float)[..., None]
+    width = np.maximum(np.asarray(upper, float)[..., None] - lower, 0.0)
+    return lower + width * u, width * coef
 
 
 @dataclass
@@ -66,7 +70,9 @@ class Stage:
     t: float
 
 
-def _clip(z) -> np.ndarray:
+def _clip(z):
+    if isinstance(z, float):
+        return -Z_LIMIT if z < -Z_LIMIT else (Z_LIMIT if z > Z_LIMIT else z)
     return np.clip(np.asarray(z, float), -Z_LIMIT, Z_LIMIT)
 
 
@@ -81,10 +87,22 @@ def crossing(stage: Stage, t: float, bound, above: bool) -> np.ndarray:
     """P(continue to the look at ``t`` and cross ``bound`` there): above it if ``above``,
     below it otherwise. ``bound`` broadcasts against the stage's leading axes."""
     dt = t - stage.t
-    b = _clip(bound)[..., None]
+    b = np.asarray(_clip(bound), float)[..., None]
     arg = (b * np.sqrt(t) - stage.x * np.sqrt(stage.t)) / np.sqrt(dt)
     tail = ndtr(-arg) if above else ndtr(arg)
     return np.sum(stage.f * tail, axis=-1)
+
+
+def crossing_scalar(stage: Stage, t: float, bound: float, above: bool) -> tuple[float, float]:
+    """:func:`crossing` for one stage and one bound, with its derivative in the bound
+    (for Newton steps in the boundary searches)."""
+    c = np.sqrt(t / (t - stage.t))
+    b = _clip(float(bound))
+    arg = b * c - stage.x * (np.sqrt(stage.t) / np.sqrt(t - stage.t))
+    dens = float(stage.f @ np.exp(-0.5 * arg * arg)) * c / _SQRT_2PI
+    if above:
+        return float(stage.f @ ndtr(-arg)), (-dens if abs(b) < Z_LIMIT else 0.0)
+    return float(stage.f @ ndtr(arg)), (dens if abs(b) < Z_LIMIT else 0.0)
 
 
 def advance(stage: Stage, t: float, lower, upper, m: int = GRID_POINTS) -> Stage:
@@ -93,7 +111,7 @@ def advance(stage: Stage, t: float, lower, upper, m: int = GRID_POINTS) -> Stage
     y, w = _simpson(_clip(lower), _clip(upper), m)
     z = (y[..., :, None] * np.sqrt(t) - stage.x[..., None, :] * np.sqrt(stage.t)) / np.sqrt(dt)
     kernel = np.exp(-0.5 * z * z) * (np.sqrt(t / dt) / _SQRT_2PI)
-    g = np.einsum("...ij,...j->...i", kernel, stage.f)
+    g = (kernel @ stage.f[..., None])[..., 0]
     return Stage(y, g * w, float(t))
 
 
