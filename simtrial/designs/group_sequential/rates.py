@@ -353,11 +353,11 @@ class GroupSequentialRates:
         if d.futility is not None:
             lines.append(f"  Futility boundary (z)              : {fmt(np.append(d.futility, np.nan))}")
         who = "responders" if self.groups == 1 else "treatment responders"
-        lines.append(f"  Reject if {who:<25}: {fmti(s['reject_if_x_at_least'])}")
+        lines.append(f"  {'Reject if ' + who + ' >=':<35}: {fmti(s['reject_if_x_at_least'])}")
         if self.groups == 2:
             lines.append(f"    (at control responders           : {fmti(s['x_control'])})")
         if d.futility is not None:
-            lines.append(f"  Futility stop if {who} <=  : {fmti(s['futility_if_x_at_most'])}")
+            lines.append(f"  {'Futility stop if ' + who + ' <=':<35}: {fmti(s['futility_if_x_at_most'])}")
         lines += [f"  Cumulative alpha spent             : {fmt(d.alpha_spent)}",
                   f"  Overall power (analytic)           : {self.power:.4f}",
                   f"  Rejection per stage (analytic)     : {fmt(self.exit.reject)}"]
