@@ -161,7 +161,7 @@ def _sf_diff(mix1: BetaMixture, mix2: BetaMixture, q: float) -> float:
             x = special.betaincinv(a, b, u)
             return float(mix1.sf(x + q))
 
-        val, _ = integrate.quad(f, 0.0, 1.0, limit=200, epsabs=1e-11, epsrel=1e-10)
+        val, _ = integrate.quad(f, 0.0, 1.0, limit=200, epsabs=1e-10, epsrel=1e-9)
         total += v * val
     return min(max(total, 0.0), 1.0)
 
