@@ -101,7 +101,7 @@ def test_admissible_designs_minimise_the_weighted_loss(case):
 
 
 def test_simon_designs_per_planning_value():
-    table = ss.simon_designs(0.2, [0.35, 0.4, 0.45], 0.05, 0.8, n_max=75)
+    table = ss.simon_designs(0.2, [0.35, 0.4, 0.45], 0.05, 0.8, n_max=80)
     assert sorted(set(table["p1"])) == [0.35, 0.4, 0.45]
     for p1, grp in table.groupby("p1"):
         assert grp.iloc[0]["design"] == "minimax" and grp.iloc[-1]["design"] == "optimal"
@@ -111,6 +111,11 @@ def test_simon_designs_per_planning_value():
     # a smaller planning value needs more patients
     n_mm = table[table.design == "minimax"].set_index("p1")["n"]
     assert n_mm[0.35] > n_mm[0.4] > n_mm[0.45]
+
+
+def test_optimal_near_n_max_warns():
+    with pytest.warns(UserWarning, match="raise n_max"):
+        ss.admissible_designs(0.2, 0.35, 0.05, 0.8, n_max=74)
 
 
 def test_simon_best_by_n_is_minimum_en_at_each_n():

@@ -22,6 +22,7 @@ its q range.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -265,6 +266,12 @@ def admissible_designs(p0: float, p1: float, alpha: float, power: float, n_max: 
     n = best["n"].to_numpy(float)
     en = np.round(best["en_p0"].to_numpy(), 10)
     i_opt = int(np.lexsort((n, en))[0])
+    if n[i_opt] > n_max - 5:
+        warnings.warn(
+            f"the optimal design's n = {int(n[i_opt])} is within 5 of n_max = {n_max}: a design with a larger "
+            "n may have a smaller EN(p0); raise n_max",
+            stacklevel=2,
+        )
     pts = list(range(0, i_opt + 1))  # n increases along the table; the optimum ends the hull
     hull: list[int] = []
     for i in pts:
