@@ -110,6 +110,13 @@ def run(cfg: DictConfig) -> dict:
 
         _remove_run_dir(run_dir, results_root)
         fail(f"invalid config: study: unknown study {config.study!r}; available: {available_studies()}")
+    check = getattr(study, "check_config", None)  # checks across config groups, before the run starts
+    if check is not None:
+        try:
+            check(config)
+        except (ConfigError, ValueError, FileNotFoundError) as exc:
+            _remove_run_dir(run_dir, results_root)
+            fail(f"invalid config: {exc}")
 
     summary = {
         "status": "running",
