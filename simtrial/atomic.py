@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,6 +19,14 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def is_temporary(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is named like a temporary file of :func:`atomic_path` (``.NAME.XXXXXXXX.tmp``)."""
+    return bool(_TEMPORARY.match(Path(path).name))
 
 
 @contextlib.contextmanager

@@ -20,6 +20,10 @@ from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger("simtrial.sweep")
 
+#: The sweep's outcome on the submitting side: ``exit`` is the status ``python -m simtrial -m``
+#: returns (non-zero when the aggregation failed). Hydra only warns about a callback's exception.
+SWEEP_STATUS: dict[str, int] = {}
+
 
 def set_pytensor_compiledir(directory: str | None) -> None:
     """Point PyTensor's ``base_compiledir`` at ``directory`` through ``PYTENSOR_FLAGS``.
@@ -86,6 +90,9 @@ class SweepCallback(Callback):
         except Exception as exc:  # the jobs' results stay; aggregation can be re-run by hand
             log.error("aggregation of %s failed: %s: %s (run: python -m simtrial.aggregate %s)",
                       sweep_dir, type(exc).__name__, exc, sweep_dir)
+            sys.stderr.write(f"simtrial: error: aggregation of the sweep failed: {exc} "
+                             f"(re-run: python -m simtrial.aggregate {sweep_dir})\n")
+            SWEEP_STATUS["exit"] = 1
             return
         ok = len(result.jobs) - len(result.failed)
         log.info("sweep finished: %d of %d jobs ok; table %s; report %s", ok, len(result.jobs),

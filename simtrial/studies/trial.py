@@ -15,7 +15,9 @@ from simtrial.studies.context import RunContext
 
 __all__ = ["check_config", "build_trial", "run"]
 
-_LAST: tuple = (None, None)  # (config, trial): check_config's work, reused by run
+#: Trials built by check_config, keyed by the config groups they come from (the preflight, the
+#: job's check and its run share one build: a Simon search or a posterior load is done once).
+_BUILT: dict = {}
 
 
 def _domain(node, group: str, **kwargs):
@@ -64,17 +66,25 @@ def check_config(cfg):
     landmark or switch day beyond follow-up, ``p_response`` against the design's arms, the
     posterior file. Returns the :class:`~simtrial.trial.simulator.Trial`.
     """
-    global _LAST
-    trial = build_trial(cfg)
-    _LAST = (cfg, trial)
-    return trial
+    key = _key(cfg)
+    if key not in _BUILT:
+        if len(_BUILT) >= 8:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[key] = build_trial(cfg)
+    return _BUILT[key]
+
+
+def _key(cfg) -> str:
+    calibration = getattr(cfg, "calibration", None)
+    return repr((cfg.design, cfg.scenario, cfg.simulation, getattr(cfg, "model", None),
+                 getattr(calibration, "allow_failed_diagnostics", None)))
 
 
 def run(cfg, ctx: RunContext) -> dict:
     """Simulate ``cfg.simulation.replicates`` trials of ``cfg.design`` under ``cfg.scenario``."""
     from simtrial.trial.results import clean
 
-    trial = _LAST[1] if _LAST[0] is cfg else build_trial(cfg)
+    trial = check_config(cfg)
     print(trial.design, end="\n\n")  # the design summary comes before the simulated figures
     sim = cfg.simulation
     res = trial.simulate(sim.replicates, ctx.seed, chunk_size=sim.chunk_size, workers=sim.workers,
