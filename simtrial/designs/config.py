@@ -1,9 +1,10 @@
 """Structured configs of the ``design`` group: one dataclass per design option.
 
 Each is a Hydra structured config (``conf/design/<name>.yaml``); values are checked in
-``__post_init__`` and the entry point prefixes the group path (``design.p0: ...``). The trial
-simulator (:mod:`simtrial.trial.analysis`) turns a config into its decision rules, all taken from
-the exact modules of :mod:`simtrial.designs`.
+``__post_init__`` and the entry point prefixes the group path (``design.p0: ...``). Each config's
+``to_domain()`` gives its design object (:class:`simtrial.designs.SingleArm`, ``Simon``,
+``TwoArm``, ``Sequencing``), which holds the decision rules, all taken from the exact modules of
+:mod:`simtrial.designs`.
 
 Every design has the same optional interim fields: predictive-probability (PP) looks at
 ``interim_fractions`` of the maximum sample size, stopping for futility when PP < ``theta_f`` and
