@@ -138,6 +138,12 @@ def job_problem(cfg) -> str | None:
 
         runnable = [s for s in available_studies() if callable(getattr(_module(s), "run", None))]
         return f"study: unknown study {config.study!r}; available: {', '.join(runnable)}"
+    check = getattr(study, "check_config", None)  # the study's checks across config groups
+    if callable(check):
+        try:
+            check(config)
+        except (ConfigError, ValueError, FileNotFoundError) as exc:
+            return str(exc)
     from simtrial.resources import check_resources, estimate_config
 
     problem = check_resources(estimate_config(config))
