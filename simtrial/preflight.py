@@ -76,6 +76,12 @@ def check_override_text(override: str, where: str = "") -> None:
         raise PreflightError(f"{bare}: keys such as _target_ are not allowed in an override{origin}")
     if bare.startswith("hydra.callbacks") and (len(parts) < 3 or parts[2] != OWN_CALLBACK):
         raise PreflightError(f"{bare}: only hydra.callbacks.{OWN_CALLBACK}.* may be overridden{origin}")
+    if bare.startswith("hydra.searchpath"):
+        raise PreflightError(f"{bare}: extra config search paths are not allowed{origin} (they could supply "
+                             "callbacks); simtrial's configs come from its package")
+    if bare.startswith(("hydra.job_logging", "hydra.hydra_logging")) and (
+            parts[-1] in ("class", "()", "stream") or "()" in bare):
+        raise PreflightError(f"{bare}: logging handler classes and factories cannot be overridden{origin}")
     if bare.startswith("hydra/"):
         if bare not in HYDRA_GROUPS:
             raise PreflightError(f"{bare}: not an allowed Hydra group{origin}; allowed: {', '.join(sorted(HYDRA_GROUPS))}")

@@ -109,6 +109,8 @@ HOSTILE = [
     "design.n=${oc.decode:'1'}",
     "hydra/callbacks=anything",
     "hydra/launcher=../../tmp/evil",
+    "hydra.searchpath=[file:///tmp/evil]",
+    "+hydra.job_logging.handlers.x.class=os.system",
 ]
 
 

@@ -126,3 +126,51 @@ def test_a_bad_grid_point_fails_its_job_only_when_it_gets_past_the_preflight(tmp
     assert summary["status"] == "failed"
     assert json.loads((tmp_path / "summary.json").read_text())["error"].startswith("invalid config: design.n")
     assert (tmp_path / "keep.txt").exists()
+
+
+@pytest.mark.slow
+def test_joblib_workers_stop_when_the_sweep_process_is_killed(tmp_path):
+    """Kill -9 the sweep's process mid-job: its workers notice within seconds, record failed, exit."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.support.cli import REPO
+
+    env = {**os.environ, "SIMTRIAL_RESULTS": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "simtrial", "-m", "experiment=patient_models",
+                             "patient_models.n_patients=600000", "seed=1,2", "hydra/launcher=joblib",
+                             "hydra.launcher.n_jobs=2"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 240
+    running: list = []
+    while time.time() < deadline and len(running) < 2:
+        running = []
+        for path in tmp_path.rglob("summary.json"):
+            try:
+                summary = json.loads(path.read_text())
+            except ValueError:
+                continue
+            if summary.get("status") == "running":
+                running.append((path, summary["pid"]))
+        time.sleep(0.2)
+    assert len(running) == 2, "the jobs never started"
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.time() + 40
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    while time.time() < deadline and any(alive(pid) for _, pid in running):
+        time.sleep(0.5)
+    leftover = [pid for _, pid in running if alive(pid)]
+    for pid in leftover:
+        os.kill(pid, signal.SIGKILL)
+    assert not leftover, "workers outlived their sweep"
+    for path, _ in running:
+        assert json.loads(path.read_text())["status"] == "failed"
