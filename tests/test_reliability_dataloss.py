@@ -143,17 +143,26 @@ def test_resume_with_the_same_definition_is_accepted_whatever_the_spelling(fresh
     assert preflight.prepare(argv) == argv
 
 
-def test_a_study_grid_from_its_file_is_part_of_the_definition(fresh, monkeypatch):
-    """experiment=sample_size declares its grid in hydra.sweeper.params: resuming with the same
-    command line is accepted; a changed grid on the command line is refused."""
-    monkeypatch.setattr(preflight, "job_problem", lambda cfg: None)  # the grid's values are not under test
-    params = {"design": "single_arm,simon", "scenario": "null_hypothesis,pessimistic,posterior",
-              "design.n": "10,20,30,40,50,60,70,80"}
-    sweep = _sweep_dir(fresh / "sweep", ["experiment=sample_size"], params)
-    argv = ["-m", "experiment=sample_size", f"hydra.sweep.dir={sweep}", "run.resume=true"]
-    assert preflight.prepare(argv) == argv
+def test_a_study_grid_from_its_file_is_part_of_the_definition(tmp_path):
+    """experiment=sample_size declares its grid in hydra.sweeper.params: it is expanded into the
+    jobs as Hydra's basic sweeper does, and is part of the definition a resume must match."""
+    from hydra import compose, initialize_config_dir
+
+    from simtrial.config.store import store_schemas
+    from simtrial.paths import CONF_DIR
+
+    store_schemas()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        master = compose("config", overrides=["experiment=sample_size"], return_hydra_config=True)
+    params = preflight.sweeper_params(master)
+    assert "design.n=10,20,30,40,50,60,70,80" in params
+    jobs = preflight.expand_jobs([*params, "experiment=sample_size"], True)
+    assert len(jobs) == 2 * 3 * 8 and jobs[0][:3] == ["design=single_arm", "scenario=null_hypothesis", "design.n=10"]
+    recorded = {k: v for k, v in (p.split("=", 1) for p in params)}
+    sweep = _sweep_dir(tmp_path / "sweep", ["experiment=sample_size"], recorded)
+    preflight.check_resume(sweep, [*params, "experiment=sample_size", "run.resume=true"])  # the same: accepted
     with pytest.raises(preflight.PreflightError, match="design.n=10,20,30,40,50,60,70,80 before, design.n=10,20 now"):
-        preflight.prepare([*argv, "design.n=10,20"])
+        preflight.check_resume(sweep, [*params, "experiment=sample_size", "design.n=10,20"])
 
 
 def test_a_job_is_kept_only_for_the_same_overrides_and_config_hash():

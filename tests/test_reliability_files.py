@@ -145,13 +145,10 @@ def test_diagnostics_are_recomputed_not_read(tmp_path):
 
 
 def test_the_scenario_names_itself_for_a_corrupt_posterior(tmp_path):
-    """trial/setup.py renames calibration.posterior to scenario.posterior with type(exc)(msg)."""
-    from types import SimpleNamespace
-
-    from simtrial.trial.setup import load_parameters
+    """The posterior scenario renames calibration.posterior to scenario.posterior with
+    ``type(exc)(message)``: every error of the file checks must survive that."""
+    from simtrial.scenarios.biology import Posterior
 
     path = _save_ok(tmp_path, _tree(fill=np.inf))
-    cfg = SimpleNamespace(scenario=SimpleNamespace(name="posterior", posterior=str(path)),
-                          calibration=SimpleNamespace(allow_failed_diagnostics=False))
     with pytest.raises(ValueError, match=f"scenario.posterior: {path}: variable sirolimus_sigma has 1000 non-finite"):
-        load_parameters(cfg)
+        Posterior(str(path))

@@ -64,6 +64,7 @@ def test_a_simon_search_that_would_run_too_long_is_refused(fresh, monkeypatch):
     assert line.endswith(f"more than the limit of 36 s ({resources.HOURS_VAR}=0.01)")
 
 
+@pytest.mark.slow
 def test_defaults_of_every_experiment_are_well_within_the_limits(fresh):
     from simtrial.studies import available_experiments
 
