@@ -226,3 +226,24 @@ def test_cli_issue_command(tmp_path):
     (summary,) = ok_runs(tmp_path)
     assert abs(summary["power"] - 0.6115537) < 1e-4
     assert "Overall power (analytic)" in proc.stdout
+
+
+def test_sequential_test_decisions_equal_the_exact_regions():
+    """The simulator's decision object gives, at the planned sizes, the exact module's regions."""
+    from simtrial.designs.group_sequential.decisions import SequentialTest, Verdict
+    from simtrial.designs.group_sequential.exact import _regions
+
+    d = GroupSequentialDesign([0.5, 1.0], type_beta_spending="bsOF")
+    r = GroupSequentialRates(d, n_max=40, pi1=0.65, pi2=0.40)
+    spec = r._spec()
+    test = SequentialTest(d, groups=2, theta_h0=0.0)
+    for k in range(2):
+        n1, n2 = r.n_per_look[:, k]
+        x1, x2 = np.meshgrid(np.arange(n1 + 1), np.arange(n2 + 1), indexing="ij")
+        x = np.column_stack([x2.ravel(), x1.ravel()])  # arm order A (control), B (treatment)
+        m = np.tile([n2, n1], (x.shape[0], 1))
+        verdict = test.decide(k, x, m).reshape(x1.shape)
+        rej, fut = _regions(spec, k, k < 1)
+        assert np.array_equal(verdict == Verdict.EFFICACY, rej)
+        if k == 0:
+            assert np.array_equal(verdict == Verdict.FUTILITY, fut)
