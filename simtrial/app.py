@@ -180,6 +180,12 @@ def run(cfg: DictConfig) -> dict:
 
         return _refuse(f"invalid config: study: unknown study {config.study!r}; available: {available_studies()}",
                        run_dir, job_name, multirun, experiment, overrides)
+    check = getattr(study, "check_config", None)  # checks across config groups (design vs simulation ...)
+    if callable(check):
+        try:
+            check(config)
+        except (ConfigError, ValueError, FileNotFoundError) as exc:
+            return _refuse(f"invalid config: {exc}", run_dir, job_name, multirun, experiment, overrides)
 
     summary = {
         "status": "running",
