@@ -247,3 +247,51 @@ def test_sequential_test_decisions_equal_the_exact_regions():
         assert np.array_equal(verdict == Verdict.EFFICACY, rej)
         if k == 0:
             assert np.array_equal(verdict == Verdict.FUTILITY, fut)
+
+
+# ---------------------------------------------------------------- the trial calendar
+
+@pytest.mark.parametrize("arms, rates, kw", [
+    (1, (0.45,), dict(type_beta_spending="bsOF")),
+    (2, (0.40, 0.65), dict()),
+    (2, (0.40, 0.40), dict(futility_bounds=[0.0], binding_futility=False)),
+])
+def test_simulated_trials_agree_with_exact(arms, rates, kw):
+    """The simulator's interim looks run the same boundaries: simulated reject rate, PET and
+    expected N against the exact enumeration (|z| < 4 in MCSE; parametric scenario)."""
+    import simtrial as st
+    from simtrial.designs.group_sequential.trial_design import GroupSequential
+
+    gs = GroupSequentialDesign([0.5, 1.0], alpha=0.025, **kw)
+    d = GroupSequential(gs, arms=arms, n_per_arm=40, p0=0.2)
+    res = st.Trial(d, st.scenarios.Parametric(list(rates))).simulate(3000, seed=11)
+    s = res.summary()
+    for fig in ("reject_rate", "pet", "expected_n"):
+        est, mcse, exact = s.loc[fig, "estimate"], s.loc[fig, "mcse"], s.loc[fig, "exact"]
+        assert np.isfinite(exact)
+        assert abs(est - exact) <= 4 * max(mcse, 1e-3), (fig, est, exact, mcse)
+
+
+def test_trial_design_looks_and_str():
+    from simtrial.designs.group_sequential.trial_design import GroupSequential
+
+    d = GroupSequential(GroupSequentialDesign([1 / 3, 2 / 3, 1.0]), arms=2, n_per_arm=30)
+    assert d.looks == (20, 40) and d.n_max == 60 and d.regimens == ("mmf", "sirolimus")
+    assert "Exact power" in str(d)
+    json.dumps(d.parameters)
+    with pytest.raises(ValidationError) as err:
+        GroupSequential(GroupSequentialDesign([0.1, 0.2, 1.0]), arms=2, n_per_arm=3)
+    assert err.value.field == "n_per_arm"
+
+
+@pytest.mark.slow
+def test_patient_model_scenario_runs_the_boundaries():
+    """With the patient models (simpy calendar) the same looks and decisions run."""
+    import simtrial as st
+    from simtrial.designs.group_sequential.trial_design import GroupSequential
+
+    d = GroupSequential(GroupSequentialDesign([0.5, 1.0], type_beta_spending="bsOF"), arms=2, n_per_arm=20)
+    res = st.Trial(d, st.scenarios.Fixed()).simulate(60, seed=3)
+    dec = np.asarray(res.replicates["decision"])
+    assert dec.size == 60
+    assert res.calendar == "simpy"
