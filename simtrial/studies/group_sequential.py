@@ -7,6 +7,7 @@ treatment, empty for the planning rates; ``null_hypothesis``: every arm at ``sce
 default the H0 rate) and writes
 
 * ``design.txt``: the rpact-style summaries of the design and of the rates calculation;
+* ``design_summary.md``: the protocol-style summary (:mod:`simtrial.report.design_summary`);
 * ``looks.csv``: one row per look (sizes, boundaries on z and on counts, alpha spent, exit
   probabilities analytic and exact);
 * ``count_boundaries.csv``: the boundaries on the responder counts (per control count with two
@@ -63,9 +64,13 @@ def run(cfg, ctx: RunContext) -> dict:
         trial = cfg.design.rates(_true_rates(cfg))
     except ValidationError as exc:
         raise exc.under("design") if exc.field and not exc.field.startswith("scenario") else exc
+    from simtrial.report.design_summary import group_sequential_summary
+
     design = trial.design
-    text = f"{design}\n\n{trial}\n"
+    protocol = group_sequential_summary(trial, scenario=cfg.scenario.name)
+    text = f"{design}\n\n{trial}\n\n{protocol}\n"
     ctx.write_text("design.txt", text)
+    ctx.write_text("design_summary.md", protocol.to_markdown())
     ctx.write_text("looks.csv", trial.summary().to_csv())
     ctx.write_text("count_boundaries.csv", trial.count_boundaries().to_csv(index=False))
     ctx.write_text("oc_curve.csv", oc_curve(trial).to_csv(index=False))
