@@ -198,7 +198,7 @@ def test_study_runs_in_process_and_matches_rpact(tmp_path):
     assert abs(figs["expected_n"] - 76.60486) < 1e-3
     assert figs["looks"]["n"] == [40, 80]
     json.dumps(figs, allow_nan=False)
-    for name in ("design.txt", "looks.csv", "count_boundaries.csv", "oc_curve.csv"):
+    for name in ("design.txt", "design_summary.md", "looks.csv", "count_boundaries.csv", "oc_curve.csv"):
         assert (tmp_path / name).stat().st_size > 0
 
 
