@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
+
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
@@ -358,9 +358,11 @@ class GroupSequentialDesign:
         return ndtr(-self.critical_values)
 
     # ------------------------------------------------------------------ reporting
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> "pd.DataFrame":
         """One row per look: boundaries, nominal levels, cumulative alpha (and beta) spent, and
         exit probabilities under H0 and at the drift with power 1 - beta."""
+        import pandas as pd
+
         h0 = self.exit_probabilities(0.0)
         h1 = self.exit_probabilities(np.sqrt(self.characteristics.shift))
         df = pd.DataFrame({

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
+
 from scipy.special import ndtri
 
 from simtrial._core.validation import Interval, Optional, ValidationError, check
@@ -236,12 +236,14 @@ class GroupSequentialRates:
         return self.exit.expected_fraction(self.design.t) * self.n_max
 
     # ------------------------------------------------------------------ counts and exact
-    def count_boundaries(self) -> pd.DataFrame:
+    def count_boundaries(self) -> "pd.DataFrame":
         """The boundaries on the observed responder counts, per look.
 
         One group: the smallest count rejecting H0 and the largest count stopping for futility.
         Two groups: the same for the treatment count, one row per control count.
         """
+        import pandas as pd
+
         return _exact.count_boundaries(self._spec())
 
     def _spec(self) -> "_exact.Spec":
@@ -277,9 +279,11 @@ class GroupSequentialRates:
         return self.pi2 + self.theta_h0, self.pi2
 
     # ------------------------------------------------------------------ reporting
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> "pd.DataFrame":
         """One row per look: sizes, boundaries on z and on counts, cumulative alpha spent, exit
         probabilities (analytic at the planning rates and under H0, exact at the planning rates)."""
+        import pandas as pd
+
         d = self.design
         cb = self.count_boundaries()
         if self.groups == 2:
