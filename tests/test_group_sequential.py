@@ -197,6 +197,8 @@ def test_study_runs_in_process_and_matches_rpact(tmp_path):
     assert abs(figs["power"] - 0.6115537) < 1e-4  # rpact getPowerRates
     assert abs(figs["expected_n"] - 76.60486) < 1e-3
     assert figs["looks"]["n"] == [40, 80]
+    # rpact: getSampleSizeRates(d, groups = 2, pi1 = 0.65, pi2 = 0.40)$maxNumberOfSubjects = 123.3413
+    assert abs(figs["sample_size"]["n_max"] - 123.3413) < 1e-3
     json.dumps(figs, allow_nan=False)
     for name in ("design.txt", "design_summary.md", "looks.csv", "count_boundaries.csv", "oc_curve.csv"):
         assert (tmp_path / name).stat().st_size > 0

@@ -14,7 +14,9 @@ default the H0 rate) and writes
   arms);
 * ``oc_curve.csv``: analytic and exact power and expected N over a grid of treatment rates;
 
-and returns the headline figures for ``summary.json`` (the same numbers as ``looks.csv``).
+and returns the headline figures for ``summary.json`` (the same numbers as ``looks.csv``, plus
+``sample_size``: rpact's ``getSampleSizeRates`` for power ``1 - design.beta`` at the planning
+rates ``design.p_a``/``design.p_b``, or ``design.p1`` against ``design.p0``).
 See docs/designs.md, "Group-sequential designs".
 """
 
@@ -79,9 +81,27 @@ def run(cfg, ctx: RunContext) -> dict:
     figs = trial.figures()
     ch = design.characteristics
     figs["inflation_factor"] = ch.inflation_factor
+    figs["sample_size"] = _sample_size(cfg.design, design)
+    ss = figs["sample_size"]
+    print(f"Sample size for power {1 - design.beta:g} at the planning rates {ss['planning_rates']} "
+          f"(rpact getSampleSizeRates): maximum N {ss['n_max']:.2f} (fixed design {ss['n_fixed']:.2f}), "
+          f"expected N {ss['expected_n_h1']:.2f} under H1, {ss['expected_n_h0']:.2f} under H0\n")
     figs["scenario"] = {"name": cfg.scenario.name, "p_response": list(_true_rates(cfg)) or
                         list(cfg.design.planning_rates())}
     return _clean(figs)
+
+
+def _sample_size(design_cfg, design) -> dict:
+    """rpact's getSampleSizeRates at the design's planning rates (total N, continuous)."""
+    from simtrial.designs.group_sequential.rates import sample_size_rates
+
+    if design_cfg.arms == 1:
+        s = sample_size_rates(design, pi1=design_cfg.p1, theta_h0=design_cfg.p0)
+    else:
+        s = sample_size_rates(design, pi1=design_cfg.p_b, pi2=design_cfg.p_a)
+    return {"planning_rates": list(design_cfg.planning_rates()), "power": 1 - design.beta, "n_fixed": s.n_fixed,
+            "n_max": s.n_max, "n_per_look": [float(v) for v in s.n_per_look], "expected_n_h0": s.expected_n_h0,
+            "expected_n_h01": s.expected_n_h01, "expected_n_h1": s.expected_n_h1}
 
 
 def _clean(obj):

@@ -423,7 +423,8 @@ class GroupSequentialDesign:
                  "", "Output:",
                  f"  Critical values                    : {fmt(self.critical_values)}"]
         if self.futility is not None:
-            lines.append(f"  Futility bounds (binding = {str(self.binding_futility).upper()})  : {fmt(self.futility)}")
+            label = f"Futility bounds (binding = {str(self.binding_futility).upper()})"
+            lines.append(f"  {label:<35}: {fmt(self.futility)}")
         lines += [f"  Cumulative alpha spending          : {fmt(self.alpha_spent)}",
                   f"  Stage levels (one-sided)           : {fmt(self.stage_levels)}"]
         if self.beta_spent is not None:

@@ -361,7 +361,8 @@ class GroupSequentialRates:
         if self.groups == 2:
             lines.append(f"    (at control responders           : {fmti(s['x_control'])})")
         if d.futility is not None:
-            lines.append(f"  {'Futility stop if ' + who + ' <=':<35}: {fmti(s['futility_if_x_at_most'])}")
+            label = ("Futility stop if " + who + " <=").replace("treatment responders", "treatment resp.")
+            lines.append(f"  {label:<35}: {fmti(s['futility_if_x_at_most'])}")
         lines += [f"  Cumulative alpha spent             : {fmt(d.alpha_spent)}",
                   f"  Overall power (analytic)           : {self.power:.4f}",
                   f"  Rejection per stage (analytic)     : {fmt(self.exit.reject)}"]
