@@ -361,7 +361,7 @@ class GroupSequentialRates:
         if self.groups == 2:
             lines.append(f"    (at control responders           : {fmti(s['x_control'])})")
         if d.futility is not None:
-            label = ("Futility stop if " + who + " <=").replace("stop if treatment responders", "if treatment responders")
+            label = ("Futility stop if " + who + " <=").replace("stop if treatment responders", "if treatment resp.")
             lines.append(f"  {label:<35}: {fmti(s['futility_if_x_at_most'])}")
         lines += [f"  Cumulative alpha spent             : {fmt(d.alpha_spent)}",
                   f"  Overall power (analytic)           : {self.power:.4f}",
