@@ -149,6 +149,7 @@ def test_summary_and_str():
     r = GroupSequentialRates(d, n_max=30, pi1=0.5, theta_h0=0.2)
     rs = r.summary()
     assert {"reject_if_x_at_least", "futility_if_x_at_most", "reject", "exact_reject"} <= set(rs.columns)
+    assert rs.attrs["power"] == r.power and rs.attrs["expected_n"] == r.expected_n
     # the count boundary is the first count whose z reaches the critical value
     k = 0
     n = r.n_per_look[0, k]

@@ -281,7 +281,10 @@ class GroupSequentialRates:
     # ------------------------------------------------------------------ reporting
     def summary(self) -> "pd.DataFrame":
         """One row per look: sizes, boundaries on z and on counts, cumulative alpha spent, exit
-        probabilities (analytic at the planning rates and under H0, exact at the planning rates)."""
+        probabilities (analytic at the planning rates and under H0, exact at the planning rates).
+
+        The table's ``attrs`` hold the trial-level figures: ``power`` and ``expected_n``
+        (analytic, rpact's), ``exact_power``, ``exact_expected_n`` and ``n_max``."""
         import pandas as pd
 
         d = self.design
@@ -311,7 +314,11 @@ class GroupSequentialRates:
         out["cumulative_power"] = np.cumsum(self.exit.reject)
         out["exact_reject"] = exact.reject
         out["exact_futility"] = exact.futility
-        return out.set_index("look")
+        out = out.set_index("look")
+        # the trial-level figures travel with the table
+        out.attrs.update(power=self.power, expected_n=self.expected_n, exact_power=exact.power,
+                         exact_expected_n=self.exact_expected_n(), n_max=self.n_max)
+        return out
 
     def figures(self) -> dict:
         """Headline figures (JSON-ready) for summary.json."""
