@@ -201,7 +201,8 @@ def test_study_runs_in_process_and_matches_rpact(tmp_path):
     # rpact: getSampleSizeRates(d, groups = 2, pi1 = 0.65, pi2 = 0.40)$maxNumberOfSubjects = 123.3413
     assert abs(figs["sample_size"]["n_max"] - 123.3413) < 1e-3
     json.dumps(figs, allow_nan=False)
-    for name in ("design.txt", "design_summary.md", "looks.csv", "count_boundaries.csv", "oc_curve.csv"):
+    for name in ("design.txt", "design_summary.md", "looks.csv", "count_boundaries.csv", "oc_curve.csv",
+                 "boundaries.png", "oc_curve.png"):
         assert (tmp_path / name).stat().st_size > 0
 
 

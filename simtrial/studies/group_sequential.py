@@ -13,6 +13,7 @@ default the H0 rate) and writes
 * ``count_boundaries.csv``: the boundaries on the responder counts (per control count with two
   arms);
 * ``oc_curve.csv``: analytic and exact power and expected N over a grid of treatment rates;
+* ``boundaries.png`` (bounds on z by look, labelled with the counts) and ``oc_curve.png``;
 
 and returns the headline figures for ``summary.json`` (the same numbers as ``looks.csv``, plus
 ``sample_size``: rpact's ``getSampleSizeRates`` for power ``1 - design.beta`` at the planning
@@ -75,7 +76,12 @@ def run(cfg, ctx: RunContext) -> dict:
     ctx.write_text("design_summary.md", protocol.to_markdown())
     ctx.write_text("looks.csv", trial.summary().to_csv())
     ctx.write_text("count_boundaries.csv", trial.count_boundaries().to_csv(index=False))
-    ctx.write_text("oc_curve.csv", oc_curve(trial).to_csv(index=False))
+    curve = oc_curve(trial)
+    ctx.write_text("oc_curve.csv", curve.to_csv(index=False))
+    from simtrial.designs.group_sequential.plots import boundaries_figure, oc_curve_figure
+
+    ctx.savefig(boundaries_figure(trial), "boundaries.png")
+    ctx.savefig(oc_curve_figure(curve, design.alpha), "oc_curve.png")
     print()
     print(text)
     figs = trial.figures()
