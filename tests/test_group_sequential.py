@@ -74,6 +74,7 @@ def test_non_binding_futility_keeps_alpha_and_binding_lowers_critical_values():
     (dict(sided=2, type_beta_spending="bsOF"), "type_beta_spending"),
     (dict(futility_bounds=[0.0, 0.0]), "futility_bounds"),
     (dict(sided=3), "sided"),
+    (dict(information_rates=[0.5, 1.0], futility_bounds=[3.5]), "futility_bounds"),
 ])
 def test_validation_names_the_field(kwargs, field):
     with pytest.raises(ValidationError) as err:

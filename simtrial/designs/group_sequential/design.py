@@ -273,6 +273,10 @@ class GroupSequentialDesign:
             self.beta_spent[-1] = 1.0 - ep.power
         self.critical_values = crit
         self.futility = futility
+        if fixed is not None and np.any(fixed > crit[:-1] - 0.01):
+            # as rpact: a futility bound at or above the efficacy bound leaves no continuation region
+            raise ValidationError("futility_bounds", "must be below the critical values of the interim looks "
+                                  f"({', '.join(f'{c:.4f}' for c in crit[:-1])})", list(self.futility_bounds))
         h0 = self.exit_probabilities(0.0, futility_binding_only=True)
         self.alpha_spent = np.cumsum(h0.reject)
 
