@@ -59,6 +59,7 @@ from .two_arm import rejection_probability as two_arm_rejection_probability
 from .base import Design
 from .pp_interim import PPInterim
 from .randomised import Sequencing, TwoArm
+from .group_sequential import GroupSequential, GroupSequentialDesign, GroupSequentialRates
 from .simon_two_stage import Simon
 from .single_arm import SingleArm
 
@@ -69,6 +70,9 @@ __all__ = [
     "Simon",
     "SingleArm",
     "TwoArm",
+    "GroupSequential",
+    "GroupSequentialDesign",
+    "GroupSequentialRates",
     "Calibration",
     "OperatingCharacteristics",
     "PPDesign",
