@@ -189,6 +189,11 @@ class HtmlReport:
         """Add a paragraph of plain text."""
         self._add(f"<p>{escape(text)}</p>")
 
+    def html(self, fragment: str) -> None:
+        """Add an HTML fragment built by the caller (e.g. a design summary or a great-tables table);
+        the caller escapes its text."""
+        self._add(fragment)
+
     def note(self, text: str) -> None:
         """Add a highlighted note (``class="note"``)."""
         self._add(f'<div class="note">{escape(text)}</div>')
