@@ -49,3 +49,22 @@ def test_issue_sweep_gives_56_and_stable_59(tmp_path):
     html = rep.to_html()
     assert html.index('id="exact-n"') < html.index('id="smallest-n"')
     assert "simulated confirmation" in html
+
+
+def test_assurance_never_in_the_power_column(tmp_path):
+    """Issue 16: "single_arm / posterior: 20, power 0.9143" put an assurance in the power column."""
+    from simtrial.aggregate.targets import smallest_n
+
+    rows = []
+    for n, null, pess, post in ((20, 0.04, 0.5, 0.91), (40, 0.03, 0.85, 0.97)):
+        rows += [{"status": "ok", "design": "single_arm", "scenario": "null_hypothesis", "design.n": n,
+                  "reject_rate": null, "reject_rate_mcse": 0.003},
+                 {"status": "ok", "design": "single_arm", "scenario": "pessimistic", "design.n": n,
+                  "reject_rate": pess, "reject_rate_mcse": 0.008},
+                 {"status": "ok", "design": "single_arm", "scenario": "posterior", "design.n": n,
+                  "reject_rate": post, "reject_rate_mcse": 0.005, "assurance": post, "assurance_mcse": 0.005}]
+    got = smallest_n(pd.DataFrame(rows), "design.n", ["design"], Targets()).set_index("scenario")
+    assert got.loc["posterior", "judged_on"] == "assurance"
+    assert pd.isna(got.loc["posterior", "power"]) and got.loc["posterior", "assurance"] == 0.91
+    assert got.loc["pessimistic", "judged_on"] == "power" and got.loc["pessimistic", "power"] == 0.85
+    assert pd.isna(got.loc["pessimistic", "assurance"])
