@@ -44,6 +44,12 @@ def test_inflated_design_is_red_in_report(tmp_path):
     assert "Inflated type I error" in page and "color:#b00020" in page
 
 
+def test_null_scenario_is_labelled_type_one_error():
+    d = st.designs.SingleArm(20, 0.2, 0.4, 0.05)
+    res = st.Trial(d, st.scenarios.Parametric(0.2)).simulate(50, seed=5)
+    assert "rejection rate (type I error at p = 0.2)" in console_report(res)
+
+
 def test_two_arm_summary_from_design_object():
     d = st.designs.TwoArm(n_per_arm=20, p_a=0.2, p_b=0.5)
     s = design_summary(d, st.scenarios.Parametric([0.2, 0.5]), (0.2, 0.5))

@@ -90,6 +90,14 @@ def design_summary(design, scenario=None, rates=None) -> DesignSummary:
     return s
 
 
+def _under_null(design, rates) -> bool:
+    """Whether the true rates lie in H0 (p <= p0 for one arm, p_B <= p_A for two)."""
+    if len(rates) == 1:
+        p0 = getattr(design, "p0", None)
+        return p0 is not None and rates[0] <= p0 + 1e-12
+    return rates[1] <= rates[0] + 1e-12
+
+
 def simulated_table(result):
     """Simulated figures beside the exact ones: estimate, MCSE, exact, z, and whether it can vary.
 
@@ -111,7 +119,8 @@ def simulated_table(result):
                 labels[fig] = "assurance (rejection rate averaged over the posterior; not a power)"
             elif rates is not None:
                 keys = ["p"] if len(rates) == 1 else ["p_A", "p_B"]
-                labels[fig] = "rejection rate (power at " + ", ".join(f"{k} = {v:g}" for k, v in zip(keys, rates)) + ")"
+                what = "type I error" if _under_null(result.design, rates) else "power"
+                labels[fig] = f"rejection rate ({what} at " + ", ".join(f"{k} = {v:g}" for k, v in zip(keys, rates)) + ")"
             else:
                 labels[fig] = "rejection rate"
         elif fig == "pet":
