@@ -56,3 +56,17 @@ def test_two_arm_summary_from_design_object():
     assert "maximum over p_A = p_B" in s.size_note
     assert s.true_values == {"p_A": 0.2, "p_B": 0.5}
     assert s.exact_size <= 0.05
+
+
+@pytest.mark.slow
+def test_run_report_renders_in_chromium_at_1400px(single_arm_result, tmp_path):
+    from simtrial.report import dump_dom, find_chromium, render
+
+    if find_chromium() is None:
+        pytest.skip("needs Chromium")
+    _, html = write_run_report(tmp_path, single_arm_result)
+    dom = dump_dom(html)
+    for section in ("design", "simulated", "oc"):
+        assert f'<section id="{section}">' in dom
+    assert "Design summary" in dom and "true values: p = 0.35" in dom
+    assert render(html, tmp_path / "run.png", width=1400, height=1800).stat().st_size > 10_000

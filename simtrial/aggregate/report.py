@@ -17,6 +17,14 @@ _JOB_FIGURES = ["reject_rate", "reject_rate_mcse", "assurance", "assurance_mcse"
 _SHARED_SEQUENCING = ("exposed_both", "both_drugs", "share_both", "exposed_to_both")
 
 
+#: Headers of the simulated smallest-n table (simulated figures: never "exact").
+_SMALLEST_LABELS = {"design": "Design", "scenario": "Scenario", "smallest_n": "Smallest n", "judged_on": "Judged on",
+                    "power": "Power (simulated)", "power_mcse": "MCSE of power",
+                    "assurance": "Assurance (simulated)", "assurance_mcse": "MCSE of assurance",
+                    "type_i_error": "Type I error (simulated)", "type_i_error_mcse": "MCSE of type I error",
+                    "note": "Note"}
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
@@ -77,7 +85,7 @@ def build_report(table: pd.DataFrame, swept: list[str], targets: Targets, title:
         rep.note("No job finished: nothing to read.")
     else:
         smallest = smallest_n(table, size, group_by, targets)
-        rep.table(smallest, caption=f"Smallest {size} per design and scenario ({targets.rule} rule)",
+        rep.table(smallest.rename(columns=lambda c: _SMALLEST_LABELS.get(c, c)), caption=f"Smallest {size} per design and scenario ({targets.rule} rule)",
                   number_format=_fmt)
 
     if size is not None and not ok.empty:
