@@ -44,6 +44,22 @@ def test_inflated_design_is_red_in_report(tmp_path):
     assert "Inflated type I error" in page and "color:#b00020" in page
 
 
+def test_estimation_after_a_simon_stop_in_the_run_output():
+    """Issue 16: after a Simon early stop the naive estimate is biased (0.582 for truth 0.600 was
+    reported); the run now shows the naive mean, the UMVUE and the exact CI coverage, simulated
+    with MCSE beside the exact values (|z| < 4)."""
+    from simtrial.report.run_report import estimation_table
+
+    d = st.designs.Simon.search(0.2, 0.4, 0.05, 0.8)
+    res = st.Trial(d, st.scenarios.Parametric(0.3)).simulate(1500, seed=6)
+    est = estimation_table(res)
+    assert est is not None and len(est) == 3
+    assert (est["z"].abs() < 4).all()
+    assert est.loc["UMVUE (Jung and Kim 2004)", "exact"] == pytest.approx(0.3, abs=1e-12)
+    assert est.loc["observed proportion (naive)", "exact"] < 0.3
+    assert "UMVUE (Jung and Kim 2004)" in console_report(res)
+
+
 def test_null_scenario_is_labelled_type_one_error():
     d = st.designs.SingleArm(20, 0.2, 0.4, 0.05)
     res = st.Trial(d, st.scenarios.Parametric(0.2)).simulate(50, seed=5)

@@ -20,7 +20,8 @@ import numpy as np
 
 from simtrial.report.design_summary import DesignSummary, Look, format_figure
 
-__all__ = ["design_summary", "console_report", "simulated_table", "write_run_report", "Z_EXPLAINED"]
+__all__ = ["design_summary", "console_report", "simulated_table", "estimation_table", "write_run_report",
+           "Z_EXPLAINED"]
 
 Z_EXPLAINED = "z = (simulated - exact) / MCSE: simulated minus exact, in Monte Carlo standard errors"
 
@@ -142,6 +143,71 @@ def simulated_table(result):
     return pd.DataFrame(out)
 
 
+def _estimation_design(design):
+    """(n, r1, n1) of a design whose estimates after stopping are exact, else None."""
+    from simtrial.designs.simon_two_stage import Simon
+    from simtrial.designs.single_arm import SingleArm
+
+    if isinstance(design, Simon):
+        return design.n, design.r1, design.n1
+    if isinstance(design, SingleArm) and design.pp is None:
+        return design.n, None, None
+    return None
+
+
+def estimation_table(result, level: float = 0.95):
+    """The arm's response rate after stopping: naive estimate, UMVUE and exact-CI coverage.
+
+    Simulated means (with MCSE) beside the exact values at the true rate (Jung and Kim 2004's
+    UMVUE, Koyama and Chen 2008's interval; :mod:`simtrial.designs.estimation`). None when the
+    design has no exact estimation (PP looks, two arms) or the scenario no single true rate.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Indexed by figure; columns ``estimate``, ``mcse``, ``exact``, ``z``.
+    """
+    import pandas as pd
+
+    from simtrial._core.codes import Decision
+    from simtrial.designs import estimation
+
+    spec = _estimation_design(result.design)
+    rates = getattr(result, "rates", None)
+    if spec is None or rates is None or len(rates) != 1:
+        return None
+    n, r1, n1 = spec
+    o = estimation.outcomes(n, r1, n1, level)
+    rep = result.replicates
+    x = np.asarray(rep["responders"])[:, 0].astype(int)
+    m = np.asarray(rep["assessed"])[:, 0].astype(int)
+    stopped = np.asarray(rep["decision"]).astype(int) == int(Decision.FUTILITY_STOP)
+    stage = np.where(stopped, estimation.STAGE_1, estimation.STAGE_2)
+    expected_m = np.where(stopped, o.n1, n)
+    if np.any(m != expected_m):  # the simulator assessed another number: no exact lookup
+        return None
+    pos = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(o.stage, o.x))}
+    idx = np.array([pos.get((int(a), int(b)), -1) for a, b in zip(stage, x)])
+    if np.any(idx < 0):
+        return None
+    p = rates[0]
+    ex = estimation.estimation_oc([p], n, r1, n1, level)
+    rows = []
+    for name, values, exact in (
+        ("observed proportion (naive)", o.naive[idx], ex.mean_naive[0]),
+        ("UMVUE (Jung and Kim 2004)" if r1 is not None else "UMVUE (= observed proportion)", o.umvue[idx],
+         ex.mean_umvue[0]),
+        (f"coverage of the exact {level:.0%} CI ("
+         + ("Koyama and Chen 2008)" if r1 is not None else "Clopper-Pearson)"),
+         ((o.lower[idx] <= p) & (p <= o.upper[idx])).astype(float), ex.coverage[0]),
+    ):
+        mean = float(values.mean())
+        se = float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else np.nan
+        z = (mean - exact) / se if se and np.isfinite(se) and se > 0 else np.nan
+        rows.append((name, mean, se, float(exact), z))
+    return pd.DataFrame(rows, columns=["figure", "estimate", "mcse", "exact", "z"]).set_index("figure")
+
+
 def console_report(result) -> str:
     """Console text: true values, then each simulated figure with MCSE, exact and z (explained once)."""
     table = simulated_table(result)
@@ -162,6 +228,12 @@ def console_report(result) -> str:
             z = row["z"]
             text += f"; exact {row['exact']:.4f}; z = " + ("n/a" if not np.isfinite(z) else f"{z:+.2f}")
         lines.append(text)
+    est = estimation_table(result)
+    if est is not None:
+        lines.append(f"  response rate after stopping (true p = {result.rates[0]:g}; means over the simulated trials):")
+        for name, row in est.iterrows():
+            z = "n/a" if not np.isfinite(row["z"]) else f"{row['z']:+.2f}"
+            lines.append(f"    {name}: {format_figure(row['estimate'], row['mcse'])}; exact {row['exact']:.4f}; z = {z}")
     tail = [f"  ({Z_EXPLAINED})"] if np.isfinite(table["exact"]).any() else []
     return "\n".join(head + lines + tail)
 
@@ -207,6 +279,15 @@ def write_run_report(run_dir, result, images=(), title: str | None = None) -> tu
     shown.loc[~shown["varies"], ["mcse", "z"]] = np.nan
     rep.table(shown.drop(columns="varies").reset_index().rename(columns={"index": "figure"}),
               caption="Simulated estimate, Monte Carlo standard error, exact value and z", number_format=".4g")
+    est = estimation_table(result)
+    if est is not None:
+        rep.paragraph("The response rate after the trial stops: the observed proportion is biased when the "
+                      "design can stop early; the UMVUE (Jung SH, Kim KM, Stat Med 2004;23:881-896) is unbiased, "
+                      "and the exact confidence interval respects the stopping rule (Koyama T, Chen H, Stat Med "
+                      "2008;27:3145-3154). Simulated means with MCSE beside the exact values; these figures come "
+                      "from the same simulated trials and are correlated.")
+        rep.table(est.reset_index(), caption="Estimation after stopping: simulated mean, MCSE, exact value, z",
+                  number_format=".4g")
     curve = _curve(result.design)
     if curve is not None and rates is not None and len(rates) == 1:
         import pandas as pd
