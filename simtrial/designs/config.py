@@ -70,6 +70,7 @@ class _Interim:
     theta_e: float = 1.0
     prior_a: float = 1.0
     prior_b: float = 1.0
+    size_control: str = "refuse"
 
     def _check_interim(self) -> None:
         f = list(self.interim_fractions)
@@ -83,13 +84,15 @@ class _Interim:
             raise ValueError(f"theta_f: must be <= theta_e ({self.theta_e}); got {self.theta_f}")
         _positive("prior_a", self.prior_a)
         _positive("prior_b", self.prior_b)
+        _choice("size_control", self.size_control, ("refuse", "final", "efficacy", "allow"))
 
     def _interim_domain(self):
         from simtrial.designs.pp_interim import PPInterim
 
         if not self.interim_fractions:
             return None
-        return PPInterim(tuple(self.interim_fractions), self.theta_f, self.theta_e, self.prior_a, self.prior_b)
+        return PPInterim(tuple(self.interim_fractions), self.theta_f, self.theta_e, self.prior_a, self.prior_b,
+                         self.size_control)
 
 
 
