@@ -160,3 +160,15 @@ def test_fixed_scenario_runs_the_patient_models_with_the_simpy_calendar():
     res = trial.simulate(4, seed=3)
     assert res.calendar == "simpy" and res.exact is None
     assert np.isnan(res.summary().loc["reject_rate", "exact"])
+
+
+@pytest.mark.parametrize("module", ["simtrial.designs.single_arm", "simtrial.designs.simon_two_stage",
+                                    "simtrial.designs.randomised", "simtrial.designs.pp_interim",
+                                    "simtrial.scenarios.parametric", "simtrial.trial.enrolment",
+                                    "simtrial.trial.simulator"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

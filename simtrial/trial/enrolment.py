@@ -40,8 +40,8 @@ class Sites:
 
     Examples
     --------
-    >>> Sites(n_sites=4, open_every_days=60.0, accrual_per_site_per_month=0.5).rate_per_site_per_day
-    0.016427104722792608
+    >>> round(Sites(n_sites=4, accrual_per_site_per_month=0.5).rate_per_site_per_day, 6)
+    0.016427
     """
 
     n_sites: int = 4
