@@ -14,13 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from simtrial._core.units import MONTH_DAYS
 from simtrial._core.validation import Interval, check_fields
 
 __all__ = ["Sites", "Accrual", "MONTH_DAYS"]
 
 
-#: Days per month for durations and rates (365.25 / 12).
-MONTH_DAYS = 30.4375
 
 
 @dataclass(frozen=True)
