@@ -46,7 +46,13 @@ def cli(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _check_experiment(argv)
     sys.argv[1:] = preflight.main_argv(argv)
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        # Ctrl-C outside a run's study (Hydra's set-up, a sweep's launcher or aggregation); a run
+        # interrupted inside its study has recorded status failed and exited 130 already.
+        sys.stderr.write("simtrial: error: interrupted\n")
+        return 130
     from simtrial.callbacks import SWEEP_STATUS
 
     return SWEEP_STATUS.get("exit", 0)

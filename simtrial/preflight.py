@@ -201,6 +201,15 @@ def check_results_writable(results: str) -> None:
     except OSError as exc:
         raise PreflightError(f"paths.results: cannot write to the results directory {path} ({exc.strerror}); "
                              "set paths.results=DIR or SIMTRIAL_RESULTS to a writable directory") from None
+    from simtrial.atomic import disk_full
+
+    if disk_full(path, margin=MIN_FREE_BYTES):
+        raise PreflightError(f"paths.results: no space left on the device holding {path} (errno ENOSPC: "
+                             f"less than {MIN_FREE_BYTES // 1024} KiB free); free some space or set paths.results=DIR")
+
+
+#: Least free space to start a run (Hydra's own records need a few KiB).
+MIN_FREE_BYTES = 32 * 1024
 
 
 def compose_jobs(argv_overrides: list[str], multirun: bool, config_name: str = "config") -> Composed:
