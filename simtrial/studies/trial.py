@@ -1,7 +1,8 @@
 """The ``trial`` study: the CLI's thin adapter over :class:`simtrial.Trial`.
 
 config -> ``to_domain()`` -> :class:`~simtrial.trial.simulator.Trial` -> :class:`SimulationResult`
--> files: ``oc.nc`` (per-replicate results, dims replicate and arm), ``duration.png``,
+-> files: ``design_summary.md`` (the design, its rules and exact figures, printed first),
+``oc.nc`` (per-replicate results, dims replicate and arm), ``duration.png``,
 ``responders.png`` and ``decisions.png``, and the headline figures, each with its Monte Carlo
 standard error, for ``summary.json`` (see ``docs/simulator.md``). :func:`check_config` builds the
 domain objects and runs every cross-group check; the app calls it before the run starts.
@@ -85,7 +86,13 @@ def run(cfg, ctx: RunContext) -> dict:
     from simtrial.trial.results import clean
 
     trial = check_config(cfg)
-    print(trial.design, end="\n\n")  # the design summary comes before the simulated figures
+    # the design summary comes before the simulated figures
+    rates = trial.rates
+    truth = None if rates is None else (
+        {"p": rates[0]} if len(rates) == 1 else {f"p_{'AB'[i]}": p for i, p in enumerate(rates)})
+    summary = trial.design.design_summary(trial.scenario.name, truth)
+    atomic.write_text(ctx.path("design_summary.md"), summary.to_markdown())
+    print(summary.to_text(), end="\n\n")
     sim = cfg.simulation
     res = trial.simulate(sim.replicates, ctx.seed, chunk_size=sim.chunk_size, workers=sim.workers,
                          progress=ctx.progress)
