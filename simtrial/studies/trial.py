@@ -11,7 +11,6 @@ domain objects and runs every cross-group check; the app calls it before the run
 from __future__ import annotations
 
 from simtrial import atomic
-from simtrial.config.errors import ConfigError
 from simtrial.studies.context import RunContext
 
 __all__ = ["check_config", "build_trial", "run"]
@@ -27,7 +26,7 @@ def _domain(node, group: str, **kwargs):
     try:
         return node.to_domain(**kwargs)
     except ValidationError as exc:
-        raise ConfigError(exc.under(group).field, exc.problem, exc.value if exc._has_value else None) from None
+        raise exc.under(group) from None
 
 
 def build_trial(cfg):
@@ -35,10 +34,11 @@ def build_trial(cfg):
 
     Raises
     ------
-    ConfigError
+    simtrial._core.validation.ValidationError
         Naming the config field (``design.landmark_day``, ``scenario.p_response``, ...).
+    PosteriorError
+        For a posterior file that cannot be used (``scenario.posterior: ...``).
     """
-    from simtrial._core.validation import ValidationError
     from simtrial.models.config import PatientModel
     from simtrial.trial.config import PosteriorScenarioConfig
     from simtrial.trial.simulator import Trial, check_compatible
@@ -51,13 +51,9 @@ def build_trial(cfg):
     else:
         scenario = _domain(sc, "scenario")
     sites, schedule = _domain(cfg.simulation, "simulation")
-    model = cfg.model.to_model() if getattr(cfg, "model", None) is not None else PatientModel()
-    try:
-        check_compatible(design, scenario, schedule, followup="simulation.followup_days")
-        return Trial(design, scenario, sites=sites, schedule=schedule, model=model,
-                     calendar=cfg.simulation.calendar)
-    except ValidationError as exc:
-        raise ConfigError(exc.field, exc.problem, exc.value if exc._has_value else None) from None
+    model = cfg.model.to_domain() if getattr(cfg, "model", None) is not None else PatientModel()
+    check_compatible(design, scenario, schedule, followup="simulation.followup_days")
+    return Trial(design, scenario, sites=sites, schedule=schedule, model=model, calendar=cfg.simulation.calendar)
 
 
 def check_config(cfg):
