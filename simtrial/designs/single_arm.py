@@ -178,3 +178,15 @@ class SingleArm(Design):
             lines += [f"  PET at p0 / p1             {size['pet']:.4f} / {power['pet']:.4f}",
                       f"  expected N at p0 / p1      {size['expected_n']:.2f} / {power['expected_n']:.2f}"]
         return "\n".join(lines)
+
+    def design_summary(self, scenario: str = "", true_values: dict | None = None):
+        from dataclasses import replace
+
+        from simtrial.report.design_summary import pp_summary, single_arm_summary
+
+        true_p = (true_values or {}).get("p")
+        if self.pp is None:
+            out = single_arm_summary(self.n, self.p0, self.p1, self.alpha, scenario, true_p)
+        else:
+            out = pp_summary(self.pp, self.alpha, self.p1, scenario, true_p)
+        return replace(out, notes=(*out.notes, self._treatment_note()))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from simtrial._core.units import MONTH_DAYS  # days per month (365.25 / 12)
+
 __all__ = [
     "POPULATIONS",
     "ParametricScenarioConfig",
@@ -19,9 +21,6 @@ __all__ = [
     "SimulationConfig",
     "MONTH_DAYS",
 ]
-
-#: Days per month for durations (365.25 / 12).
-MONTH_DAYS = 30.4375
 
 #: Populations of virtual children (:mod:`simtrial.models.population`).
 #: ``model``: the ``model`` group's population (by default the letter's).
