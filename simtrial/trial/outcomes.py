@@ -32,10 +32,7 @@ import numpy as np
 
 from simtrial.criteria import assess
 from simtrial.models.config import PatientModel
-from simtrial.models.effect import (
-    PatientEffects,
-    sample_patient_effects,
-)
+from simtrial.models.effect import PatientEffects, sample_population_effects
 from simtrial.models.mmf_pk import mpa_auc
 from simtrial.models.parameters import PopulationParameters
 from simtrial.models.platelets import simulate_platelets
@@ -216,7 +213,9 @@ class _Biology:
         self.effects = self._effects(reps, n)
 
     def _effects(self, reps, n: int) -> dict:
+        """Both drugs' effects of every child from the joint latent (one parameter set per key)."""
         m, g, f = self.m, self.patients.group, self.patients.mmf_failed
+        p0 = self.patients.baseline_platelets
         out = {d: (np.empty(g.size), np.empty(g.size)) for d in ("sirolimus", "mmf")}
         keys = np.repeat([m.draw_index(r) for r in reps], n)
         first = {}
@@ -224,11 +223,9 @@ class _Biology:
             first.setdefault(m.draw_index(r), r)
         for key, r in first.items():
             rows = np.flatnonzero(keys == key)
-            params = m.parameters(r)
-            for j, drug in enumerate(("sirolimus", "mmf")):
-                e = sample_patient_effects(getattr(params, drug), g[rows], f[rows],
-                                           z=self.z_eff[rows, 2 * j:2 * j + 2])
-                out[drug][0][rows], out[drug][1][rows] = e.d_ss, e.ke0
+            e = sample_population_effects(m.parameters(r), g[rows], f[rows], z=self.z_eff[rows], p0=p0[rows])
+            for drug in ("sirolimus", "mmf"):
+                out[drug][0][rows], out[drug][1][rows] = e[drug].d_ss, e[drug].ke0
         return out
 
     def _sirolimus(self, rows, start: float, stop):

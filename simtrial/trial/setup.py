@@ -8,7 +8,7 @@ import numpy as np
 
 from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS
 from simtrial.models.parameters import EffectParameters, PopulationParameters
-from simtrial.models.population import bride_population, letter_population
+from simtrial.models.population import check_mmf_eligibility, named_population
 from simtrial.trial.analysis import (
     build_analysis,
     design_regimens,
@@ -17,7 +17,7 @@ from simtrial.trial.analysis import (
 )
 from simtrial.trial.config import MONTH_DAYS
 from simtrial.trial.enrolment import Sites
-from simtrial.trial.outcomes import OutcomeModel
+from simtrial.trial.outcomes import REGIMEN_DRUGS, OutcomeModel
 from simtrial.trial.replicates import Plan
 from simtrial.trial.visits import visit_days
 
@@ -34,11 +34,7 @@ def patient_model(cfg):
 
 def _population(scenario, model):
     name = getattr(scenario, "population", "model")
-    if name == "letter":
-        return letter_population()
-    if name == "bride":
-        return bride_population()
-    return model.population
+    return model.population if name == "model" else named_population(name)
 
 
 def true_rates(cfg) -> tuple | None:
@@ -123,6 +119,9 @@ def build_plan(cfg, parameters: PopulationParameters | None = None) -> Plan:
         draw_index=None if rates is not None else key_of,
         patient=model,
     )
+    if rates is None:
+        check_mmf_eligibility(outcome.population, [d for r in regimens for d in REGIMEN_DRUGS[r] if d],
+                              "scenario.population")
     sites = Sites(sim.n_sites, float(sim.site_open_every_days), sim.accrual_per_site_per_month / MONTH_DAYS,
                   float(sim.screen_failure))
     return Plan(analysis=analysis, model=outcome, sites=sites, treatment_start_days=float(sim.treatment_start_days),
