@@ -10,6 +10,7 @@ from simtrial.models.population import (
     PopulationSpec,
     bride_population,
     bsa_costeff,
+    letter_population,
     sample_population,
     weight_for_age,
 )
