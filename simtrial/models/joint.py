@@ -14,8 +14,8 @@ and ``z_sir | z_mmf ~ N(rho z_mmf, 1 - rho^2)``: a truncated bivariate normal. A
 MMF inside a simulated trial is conditioned the same way without any extra step, because the
 switch to sirolimus happens to the same child with the same pair.
 
-Draws use inverse transforms of the caller's standard normals, so ``rho = 0`` reproduces the
-independent model's sirolimus draws number for number.
+Draws use transforms of the caller's standard normals (:func:`joint_latents`), so ``rho = 0``
+reproduces the independent model's sirolimus draws number for number.
 """
 
 from __future__ import annotations
@@ -132,6 +132,14 @@ def mmf_failure_cut(mmf: EffectParameters, group, p0, r_threshold: float = 30.0,
 def joint_latents(z_sir, z_mmf, rho, failed_cut=None) -> tuple[np.ndarray, np.ndarray]:
     """The pair ``(z_sir, z_mmf)`` of each child from independent standard normals.
 
+    A child not known to have failed MMF keeps its sirolimus normal and takes
+    ``z_mmf <- rho z_sir + sqrt(1 - rho^2) z_mmf``; a child known to have failed MMF takes
+    ``z_mmf`` from the normal truncated above at its cut (the inverse-CDF transform
+    ``Phi^-1(Phi(b) Phi(z_mmf))``, on the log scale) and then
+    ``z_sir <- rho z_mmf + sqrt(1 - rho^2) z_sir``. Both give the standard bivariate normal
+    (conditioned on failure for the second); the order keeps a sirolimus-only arm of MMF-naive
+    children the same children whatever ``rho`` (common random numbers across the rho rows).
+
     Parameters
     ----------
     z_sir, z_mmf : numpy.ndarray, shape (n,)
@@ -139,27 +147,26 @@ def joint_latents(z_sir, z_mmf, rho, failed_cut=None) -> tuple[np.ndarray, np.nd
     rho : float
         Correlation of the pair, in (-1, 1).
     failed_cut : numpy.ndarray, shape (n,), optional
-        Standardised MMF threshold of children known to have failed MMF, NaN for the others:
-        their ``z_mmf`` is the inverse-CDF transform of ``z_mmf`` into the normal truncated above
-        at the cut, ``Phi^-1(Phi(b) Phi(z))``, computed on the log scale.
+        Standardised MMF threshold (:func:`mmf_failure_cut`) of children known to have failed
+        MMF, NaN for the others.
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
-        ``z_sir = rho z_mmf + sqrt(1 - rho^2) z_sir`` and the (possibly truncated) ``z_mmf``; with
-        ``rho = 0`` the sirolimus normals are returned unchanged.
+        ``(z_sir, z_mmf)``; with ``rho = 0`` and no cut, the inputs unchanged.
     """
-    z_sir = np.asarray(z_sir, dtype=float)
-    z_mmf = np.asarray(z_mmf, dtype=float)
-    if failed_cut is not None:
-        cut = np.asarray(failed_cut, dtype=float)
-        known = ~np.isnan(cut)
-        if known.any():
-            z_mmf = z_mmf.copy()
-            z_mmf[known] = ndtri_exp(log_ndtr(cut[known]) + log_ndtr(z_mmf[known]))
+    z_sir = np.array(z_sir, dtype=float)
+    z_mmf = np.array(z_mmf, dtype=float)
     rho = float(rho)
+    s = np.sqrt(1.0 - rho * rho)
+    known = np.zeros(z_sir.shape, dtype=bool) if failed_cut is None else ~np.isnan(failed_cut)
     if rho != 0.0:
-        z_sir = rho * z_mmf + np.sqrt(1.0 - rho * rho) * z_sir
+        z_mmf[~known] = rho * z_sir[~known] + s * z_mmf[~known]
+    if known.any():
+        cut = np.asarray(failed_cut, dtype=float)[known]
+        z_mmf[known] = ndtri_exp(log_ndtr(cut) + log_ndtr(z_mmf[known]))
+        if rho != 0.0:
+            z_sir[known] = rho * z_mmf[known] + s * z_sir[known]
     return z_sir, z_mmf
 
 

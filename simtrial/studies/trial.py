@@ -10,6 +10,7 @@ from __future__ import annotations
 from simtrial import atomic
 from simtrial.studies.context import RunContext
 from simtrial.trial import plots
+from simtrial.trial.outcomes import REGIMEN_DRUGS
 from simtrial.trial.replicates import simulate
 from simtrial.trial.results import summarise, to_dataset
 from simtrial.trial.setup import build_plan, load_parameters, posterior_median, true_rates
@@ -64,6 +65,10 @@ def run(cfg, ctx: RunContext) -> dict:
     ctx.savefig(plots.responders_figure(res, plan.model.regimens), "responders.png")
     ctx.savefig(plots.decisions_figure(res), "decisions.png")
     _print(figs, cfg)
+    if any(REGIMEN_DRUGS[r][1] for r in plan.model.regimens) and len(plan.model.regimens) == 2:
+        from simtrial.studies.sequencing import answers
+
+        figs.update(answers(cfg, ctx, res, plan, params))
     return _clean(figs)
 
 

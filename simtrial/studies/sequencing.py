@@ -1,0 +1,86 @@
+"""The sequencing answer of the ``trial`` study: every endpoint with a direction, and the rho rows.
+
+Called by :mod:`simtrial.studies.trial` for designs whose arms switch drugs (``sequencing``).
+Adds to ``summary.json``:
+
+``comparison``
+    ``primary_endpoint``, ``favoured`` (strategy, probability over trials, MCSE) and one entry per
+    endpoint (:class:`simtrial.sequencing.comparison.EndpointComparison`).
+``rho_sensitivity``
+    With the patient models: the primary endpoint's comparison with the correlation ``rho`` of
+    one child's MMF and sirolimus latents as the scenario has it (``scenario``, the posterior's
+    own draws or the fixed value) and fixed at 0, 0.3 and 0.6, every other parameter unchanged
+    and the same random numbers (common random numbers: the rows differ by ``rho`` alone).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simtrial.models.parameters import PopulationParameters
+from simtrial.sequencing.comparison import compare, comparison_table, favoured
+from simtrial.trial.replicates import simulate
+from simtrial.trial.setup import build_plan
+
+__all__ = ["RHO_ROWS", "answers", "with_rho"]
+
+#: Fixed correlations of the sensitivity rows.
+RHO_ROWS: tuple[float, ...] = (0.0, 0.3, 0.6)
+
+
+def with_rho(params: PopulationParameters, rho: float) -> PopulationParameters:
+    """``params`` (a single set or draws) with ``rho`` fixed."""
+    value = rho if params.n_draws is None else np.full(params.n_draws, float(rho))
+    return PopulationParameters(params.sirolimus, params.mmf, value)
+
+
+def _rho_label(params: PopulationParameters) -> str:
+    r = np.asarray(params.rho, dtype=float)
+    if r.ndim == 0:
+        return f"scenario ({float(r):.2f})"
+    return f"posterior draws (median {float(np.median(r)):.2f}, 90% {np.quantile(r, 0.05):.2f} to {np.quantile(r, 0.95):.2f})"
+
+
+def answers(cfg, ctx, res: dict, plan, params: PopulationParameters | None) -> dict:
+    """The comparison of ``res`` and, with the patient models, the rho sensitivity rows."""
+    design = cfg.design
+    primary = str(getattr(design, "primary_endpoint", "response"))
+    alpha = float(design.alpha)
+    test = str(getattr(design, "test", "fisher"))
+    comps = compare(res, alpha, test)
+    names = tuple(f"{a} ({r})" for a, r in zip(("A", "B"), plan.model.regimens))
+    out = {"comparison": {"primary_endpoint": primary, "favoured": favoured(comps[primary]),
+                          "endpoints": {k: c.to_dict() for k, c in comps.items()}}}
+    rows = []
+    if params is not None:
+        sim = cfg.simulation
+        rows.append({"rho": "scenario", "rho_value": _rho_label(params), **comps[primary].to_dict()})
+        for rho in RHO_ROWS:
+            p = with_rho(params, rho)
+            r = simulate(build_plan(cfg, parameters=p), ctx.seed, sim.replicates, sim.chunk_size,
+                         progress=ctx.progress, workers=sim.workers)
+            rows.append({"rho": rho, "rho_value": f"fixed at {rho:.2f}", **compare(r, alpha, test)[primary].to_dict()})
+        out["rho_sensitivity"] = rows
+    _print(out, comps, names, primary, rows, cfg.scenario.name)
+    return out
+
+
+def _print(out, comps, names, primary, rows, scenario: str) -> None:
+    f = out["comparison"]["favoured"]
+    kind = "predictive probability over trials" if scenario == "posterior" else "probability over trials"
+    print(f"\n  Which strategy? A = {names[0]}, B = {names[1]}; primary endpoint: {primary}")
+    if f["strategy"] == "neither":
+        print(f"  favoured on the primary endpoint: neither (tie in {f['probability']:.3f} of trials)")
+    else:
+        print(f"  favoured on the primary endpoint: {f['strategy']}, better in {f['probability']:.3f} of "
+              f"trials (MCSE {f['mcse']:.3f}; {kind})")
+    print(comparison_table(comps, ("A", "B"), primary))
+    if rows:
+        print(f"\n  Sensitivity to rho (correlation of one child's MMF and sirolimus responsiveness), "
+              f"primary endpoint {primary}:")
+        print(f"  {'rho':58s} {'A':>7s} {'B':>7s} {'B - A':>7s} {'P(B better)':>12s} {'P(A better)':>12s}  "
+              "test declares B / A / neither")
+        for r in rows:
+            print(f"  {r['rho_value']:58s} {r['estimate_a']:7.3f} {r['estimate_b']:7.3f} {r['difference']:+7.3f} "
+                  f"{r['p_b_better']:12.3f} {r['p_a_better']:12.3f}  "
+                  f"{r['p_declares_b']:.3f} / {r['p_declares_a']:.3f} / {r['p_declares_neither']:.3f}")

@@ -1,0 +1,111 @@
+"""Sequencing endpoints and answers with a direction (simtrial.sequencing)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from simtrial.sequencing.comparison import compare, comparison_table, favoured
+from simtrial.sequencing.endpoints import ENDPOINT_FIELDS, Endpoint, arm_statistics, patient_values
+from simtrial.trial.outcomes import ChunkOutcomes
+
+
+def _out(responded, day, share, both):
+    a = lambda x, t=float: np.asarray(x, dtype=t)[None, :]  # noqa: E731
+    return ChunkOutcomes(responded=a(responded, bool), assess_day=a([168.0] * len(responded)),
+                         day_response=a(day), share_in_response=a(share), exposed_both=a(both, bool))
+
+
+def test_patient_values_restricted_mean_time_to_response():
+    out = _out([True, False, False, True], [30.0, np.nan, 200.0, 400.0], [0.9, 0.0, 0.4, np.nan],
+               [False, True, True, False])
+    v = patient_values(out, 364.0)
+    np.testing.assert_array_equal(v[Endpoint.TIME_TO_RESPONSE][0], [30.0, 364.0, 200.0, 364.0])
+    np.testing.assert_array_equal(v[Endpoint.RESPONSE][0], [1, 0, 0, 1])
+    np.testing.assert_array_equal(v[Endpoint.EXPOSED_BOTH][0], [0, 1, 1, 0])
+
+
+def test_arm_statistics_per_row():
+    rng = np.random.default_rng(1)
+    vals = {e: rng.normal(size=(5, 12)) for e in Endpoint}
+    vals[Endpoint.SHARE_IN_RESPONSE][0, 3] = np.nan
+    arm = rng.integers(0, 2, (5, 12))
+    enrolled = np.arange(12)[None, :] < np.array([12, 12, 8, 12, 3])[:, None]
+    st = arm_statistics(vals, arm, enrolled, 2)
+    assert set(st) == set(ENDPOINT_FIELDS)
+    for e, v in vals.items():
+        for r in range(5):
+            for a in range(2):
+                x = v[r][(arm[r] == a) & enrolled[r] & np.isfinite(v[r])]
+                assert st[f"{e.value}_n"][r, a] == x.size
+                if x.size:
+                    assert st[f"{e.value}_mean"][r, a] == pytest.approx(x.mean())
+                if x.size > 1:
+                    assert st[f"{e.value}_var"][r, a] == pytest.approx(x.var(ddof=1))
+
+
+def _res(a, b, decision=None, rr=None):
+    """Results with the same per-arm means on every endpoint."""
+    m = np.column_stack([a, b]).astype(float)
+    res = {}
+    for e in Endpoint:
+        res[f"{e.value}_mean"] = m
+        res[f"{e.value}_var"] = np.full(m.shape, 0.04)
+        res[f"{e.value}_n"] = np.full(m.shape, 40.0)
+    res["decision"] = np.asarray(decision if decision is not None else [1] * len(a))
+    res["response_rate"] = m if rr is None else np.asarray(rr, float)
+    return res
+
+
+def test_direction_follows_the_endpoint():
+    res = _res([0.5, 0.5, 0.5, 0.5], [0.6, 0.6, 0.4, 0.5])
+    c = compare(res, 0.05)
+    up = c["response"]
+    assert (up.p_b_better, up.p_a_better, up.p_tie) == (0.5, 0.25, 0.25)
+    assert up.difference == pytest.approx(0.025)
+    down = c["time_to_response"]  # lower is better: the same numbers favour A
+    assert (down.p_b_better, down.p_a_better) == (0.25, 0.5)
+    assert favoured(up)["strategy"] == "B" and favoured(down)["strategy"] == "A"
+    assert "*" in comparison_table(c, primary="response").splitlines()[1]
+
+
+def test_two_sided_design_test_reports_both_directions():
+    # decisions: rejected (2) twice with B ahead, once (efficacy stop, 3) with A ahead, one not
+    rr = [[0.3, 0.7], [0.2, 0.6], [0.8, 0.3], [0.5, 0.5]]
+    res = _res([0.3, 0.2, 0.8, 0.5], [0.7, 0.6, 0.3, 0.5], decision=[2, 2, 3, 1], rr=rr)
+    c = compare(res, 0.05)["response"]
+    assert (c.p_declares_b, c.p_declares_a, c.p_declares_neither) == (0.5, 0.25, 0.25)
+    assert c.p_declares_b_mcse == pytest.approx(math.sqrt(0.25 / 4))
+
+
+def test_welch_test_level_and_direction():
+    """Equal arms: each direction declared at alpha/2 within MC error; a lower-is-better
+    endpoint declares B better when B is smaller."""
+    rng = np.random.default_rng(3)
+    r, n = 20_000, 40
+    m = rng.normal(100.0, 30.0 / math.sqrt(n), (r, 2))
+    v = (30.0 ** 2) * rng.chisquare(n - 1, (r, 2)) / (n - 1)
+    res = _res(m[:, 0], m[:, 1])
+    for e in Endpoint:
+        res[f"{e.value}_var"] = v
+    c = compare(res, 0.05)["time_to_response"]
+    for p in (c.p_declares_b, c.p_declares_a):
+        assert abs(p - 0.025) / math.sqrt(0.025 * 0.975 / r) < 3.5
+    res["time_to_response_mean"] = m - np.array([[0.0, 30.0]])
+    c = compare(res, 0.05)["time_to_response"]
+    assert c.p_declares_b > 0.9 and c.p_declares_a < 0.01
+
+
+def test_with_rho_replaces_every_draw():
+    from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS as P
+    from simtrial.models.parameters import PopulationParameters
+    from simtrial.studies.sequencing import with_rho
+
+    assert float(with_rho(P, 0.3).rho) == 0.3
+    stacked = PopulationParameters(
+        *(type(e)(**{f: np.stack([getattr(e, f)] * 3) for f in ("mu", "sigma", "beta_mmf_failed",
+                                                                 "log_ke0", "log_ke0_sd")})
+          for e in (P.sirolimus, P.mmf)))
+    np.testing.assert_array_equal(with_rho(stacked, 0.6).rho, [0.6] * 3)
