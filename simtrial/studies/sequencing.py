@@ -48,7 +48,7 @@ def answers(cfg, ctx, res: dict, plan, params: PopulationParameters | None) -> d
     alpha = float(design.alpha)
     test = str(getattr(design, "test", "fisher"))
     comps = compare(res, alpha, test)
-    names = tuple(f"{a} ({r})" for a, r in zip(("A", "B"), plan.model.regimens))
+    names = tuple(plan.model.regimens)
     out = {"comparison": {"primary_endpoint": primary, "favoured": favoured(comps[primary]),
                           "endpoints": {k: c.to_dict() for k, c in comps.items()}}}
     rows = []
