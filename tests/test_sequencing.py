@@ -109,3 +109,64 @@ def test_with_rho_replaces_every_draw():
                                                                  "log_ke0", "log_ke0_sd")})
           for e in (P.sirolimus, P.mmf)))
     np.testing.assert_array_equal(with_rho(stacked, 0.6).rho, [0.6] * 3)
+
+
+def test_regime_statistics_weights():
+    from simtrial.sequencing.endpoints import regime_statistics
+
+    # one trial, arm 0: responder (stage 0) y=1, switched y=1, stayed y=0, stayed y=0; arm 1 empty
+    v = {e: np.array([[1.0, 1.0, 0.0, 0.0]]) for e in Endpoint}
+    st = regime_statistics(v, np.array([[0, 1, 2, 2]]), np.zeros((1, 4), int), np.ones((1, 4), bool), 2, True)
+    assert st["response_regime_switch"][0, 0] == pytest.approx((1 + 2) / 3)
+    assert st["response_regime_stay"][0, 0] == pytest.approx(1 / 5)
+    assert np.isnan(st["response_regime_stay"][0, 1])
+    off = regime_statistics(v, np.array([[0, 1, 2, 2]]), np.zeros((1, 4), int), np.ones((1, 4), bool), 2, False)
+    assert all(np.isnan(x).all() for x in off.values())
+
+
+def test_smart_rerandomises_non_responders():
+    """SMART: half of the non-responders at the switch day stay on the first drug, the others
+    switch; without re-randomisation every non-responder switches (both arms)."""
+    from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS
+    from simtrial.models.population import mmf_naive_population
+    from simtrial.trial.outcomes import STAGE_NONE, STAGE_STAY, STAGE_SWITCH, OutcomeModel, chunk_outcomes
+    from simtrial.trial.visits import visit_days
+
+    def run(rerandomise):
+        model = OutcomeModel(regimens=("mmf_then_sirolimus", "sirolimus_then_mmf"), landmark_day=168.0,
+                             switch_day=84.0, followup_days=364.0, visits=visit_days(),
+                             population=mmf_naive_population(), rerandomise=rerandomise,
+                             parameters=lambda r: DEFAULT_POPULATION_PARAMETERS, draw_index=lambda r: 0)
+        reps, n = list(range(40)), 50
+        arm = np.tile(np.arange(n) % 2, len(reps))
+        return chunk_outcomes(model, np.random.SeedSequence(5), reps, n, arm)
+
+    smart, plain = run(True), run(False)
+    eligible = smart.second_stage != STAGE_NONE
+    np.testing.assert_array_equal(eligible, plain.second_stage != STAGE_NONE)  # same children
+    stay = smart.second_stage[eligible] == STAGE_STAY
+    assert abs(stay.mean() - 0.5) / math.sqrt(0.25 / stay.size) < 3
+    np.testing.assert_array_equal(smart.exposed_both, smart.second_stage == STAGE_SWITCH)
+    assert not np.any(plain.second_stage == STAGE_STAY)
+    np.testing.assert_array_equal(plain.exposed_both, eligible)
+    # children who switch in both runs have the same outcomes (same biology, same streams)
+    both = (smart.second_stage == STAGE_SWITCH)
+    np.testing.assert_array_equal(smart.responded[both], plain.responded[both])
+
+
+def test_smart_design_config_and_plan():
+    from types import SimpleNamespace
+
+    from simtrial.designs.smart import SmartDesignConfig
+    from simtrial.trial.config import FixedScenarioConfig, SimulationConfig
+    from simtrial.trial.setup import build_plan
+
+    with pytest.raises(ValueError, match="mmf_after_failure"):
+        SmartDesignConfig(mmf_after_failure=False)
+    with pytest.raises(ValueError, match="primary_endpoint"):
+        SmartDesignConfig(primary_endpoint="survival")
+    d = SmartDesignConfig(n_per_arm=10, rerandomise=True)
+    plan = build_plan(SimpleNamespace(design=d, scenario=FixedScenarioConfig(population="mmf_naive"),
+                                      simulation=SimulationConfig(), model=None))
+    assert plan.model.regimens == ("mmf_then_sirolimus", "sirolimus_then_mmf") and plan.model.rerandomise
+    assert plan.analysis.parameters["rerandomise"] is True

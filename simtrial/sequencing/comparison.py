@@ -63,7 +63,7 @@ class EndpointComparison:
         Quantiles of B minus A over trials.
     p_b_better, p_a_better, p_tie : float
         Share of trials in which B's estimate is better, A's is better, or they are equal.
-    p_b_better_mcse : float
+    p_b_better_mcse, p_a_better_mcse : float
     test : str
         The test behind the next three figures.
     p_declares_b, p_declares_a, p_declares_neither : float
@@ -85,6 +85,7 @@ class EndpointComparison:
     p_b_better: float
     p_b_better_mcse: float
     p_a_better: float
+    p_a_better_mcse: float
     p_tie: float
     test: str
     p_declares_b: float
@@ -151,7 +152,7 @@ def compare(res: dict, alpha: float, design_test: str = "fisher") -> dict[str, E
             estimate_a=ea[0], estimate_a_mcse=ea[1], estimate_b=eb[0], estimate_b_mcse=eb[1],
             difference=dm[0], difference_mcse=dm[1],
             difference_p05=float(q[0]), difference_p50=float(q[1]), difference_p95=float(q[2]),
-            p_b_better=pb[0], p_b_better_mcse=pb[1], p_a_better=pa[0], p_tie=1.0 - pb[0] - pa[0],
+            p_b_better=pb[0], p_b_better_mcse=pb[1], p_a_better=pa[0], p_a_better_mcse=pa[1], p_tie=1.0 - pb[0] - pa[0],
             test=test, p_declares_b=db[0], p_declares_b_mcse=db[1], p_declares_a=da[0],
             p_declares_a_mcse=da[1], p_declares_neither=1.0 - db[0] - da[0],
         )
@@ -161,12 +162,12 @@ def compare(res: dict, alpha: float, design_test: str = "fisher") -> dict[str, E
 def favoured(c: EndpointComparison) -> dict:
     """Which strategy the endpoint favours (more trials in which it is better) and how often."""
     if c.p_b_better > c.p_a_better:
-        who, p = "B", c.p_b_better
+        who, p, se = "B", c.p_b_better, c.p_b_better_mcse
     elif c.p_a_better > c.p_b_better:
-        who, p = "A", c.p_a_better
+        who, p, se = "A", c.p_a_better, c.p_a_better_mcse
     else:
-        who, p = "neither", c.p_tie
-    return {"strategy": who, "probability": p, "mcse": c.p_b_better_mcse}
+        who, p, se = "neither", c.p_tie, float("nan")
+    return {"strategy": who, "probability": p, "mcse": se}
 
 
 def _fmt(x: float, days: bool) -> str:

@@ -24,7 +24,7 @@ from enum import Enum
 import numpy as np
 
 __all__ = ["Endpoint", "HIGHER_IS_BETTER", "LABELS", "UNITS", "ENDPOINT_FIELDS", "STATISTICS",
-           "patient_values", "arm_statistics"]
+           "REGIME_FIELDS", "SECOND_STAGES", "patient_values", "arm_statistics", "regime_statistics"]
 
 
 class Endpoint(str, Enum):
@@ -65,6 +65,13 @@ STATISTICS: tuple[str, ...] = ("mean", "var", "n")
 
 #: Per-replicate, per-arm fields added to the replicate loop's results.
 ENDPOINT_FIELDS: tuple[str, ...] = tuple(f"{e.value}_{s}" for e in Endpoint for s in STATISTICS)
+
+
+#: Second stages of the embedded regimes of a SMART with re-randomisation.
+SECOND_STAGES: tuple[str, ...] = ("switch", "stay")
+
+#: Per-replicate, per-arm (first drug) fields: each endpoint under each embedded regime.
+REGIME_FIELDS: tuple[str, ...] = tuple(f"{e.value}_regime_{s}" for e in Endpoint for s in SECOND_STAGES)
 
 
 def patient_values(out, followup_days: float) -> dict[Endpoint, np.ndarray]:
@@ -120,4 +127,36 @@ def arm_statistics(values: dict[Endpoint, np.ndarray], arm: np.ndarray, enrolled
             res[f"{e.value}_mean"][:, a] = m
             res[f"{e.value}_var"][:, a] = var
             res[f"{e.value}_n"][:, a] = n
+    return res
+
+
+def regime_statistics(values: dict[Endpoint, np.ndarray], second_stage: np.ndarray, arm: np.ndarray,
+                      enrolled: np.ndarray, n_arms: int, rerandomised: bool) -> dict[str, np.ndarray]:
+    """Per replicate and first drug: each endpoint under the embedded regimes of a SMART.
+
+    Embedded regime (first drug ``a``, ``switch`` or ``stay``): a child who responded by the
+    switch day (or dropped out before it) is consistent with both regimes of its arm, weight 1;
+    a re-randomised non-responder is consistent with the one it was randomised to and carries
+    weight 2, the inverse of its probability 1/2 of that assignment. The estimate is the
+    weighted mean (Hajek form) over the arm's enrolled children consistent with the regime
+    (Murphy, Stat Med 2005;24:1455; Nahum-Shani et al., Psychol Methods 2012;17:457).
+    Without re-randomisation every field is NaN.
+
+    Parameters
+    ----------
+    second_stage : numpy.ndarray of int
+        :data:`simtrial.trial.outcomes.STAGE_NONE`, ``STAGE_SWITCH`` (1) or ``STAGE_STAY`` (2).
+    """
+    res = {f: np.full((arm.shape[0], n_arms), np.nan) for f in REGIME_FIELDS}
+    if not rerandomised:
+        return res
+    for e, v in values.items():
+        for a in range(n_arms):
+            base = (arm == a) & enrolled & np.isfinite(v)
+            for code, stage in ((1, "switch"), (2, "stay")):
+                w = np.where(base & (second_stage == 0), 1.0, 0.0) + np.where(base & (second_stage == code), 2.0, 0.0)
+                tw = w.sum(axis=1)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    total = (np.where(w > 0, v, 0.0) * w).sum(axis=1)
+                    res[f"{e.value}_regime_{stage}"][:, a] = np.where(tw > 0, total / tw, np.nan)
     return res

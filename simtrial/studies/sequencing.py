@@ -19,6 +19,8 @@ import numpy as np
 
 from simtrial.models.parameters import PopulationParameters
 from simtrial.sequencing.comparison import compare, comparison_table, favoured
+from simtrial.sequencing.endpoints import LABELS, SECOND_STAGES, Endpoint
+from simtrial.trial.outcomes import REGIMEN_DRUGS
 from simtrial.trial.replicates import simulate
 from simtrial.trial.setup import build_plan
 
@@ -62,7 +64,44 @@ def answers(cfg, ctx, res: dict, plan, params: PopulationParameters | None) -> d
             rows.append({"rho": rho, "rho_value": f"fixed at {rho:.2f}", **compare(r, alpha, test)[primary].to_dict()})
         out["rho_sensitivity"] = rows
     _print(out, comps, names, primary, rows, cfg.scenario.name)
+    if getattr(design, "rerandomise", False):
+        out["embedded_regimes"] = embedded_regimes(res, plan.model.regimens, float(design.switch_day))
+        _print_regimes(out["embedded_regimes"])
     return out
+
+
+def _mean(v) -> tuple[float, float]:
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan")
+    return float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else 0.0
+
+
+def embedded_regimes(res: dict, regimens, switch_day: float) -> list[dict]:
+    """The four embedded regimes of a SMART with re-randomisation: every endpoint, mean over
+    trials of the IPW estimate, with its MCSE."""
+    rows = []
+    for a, regimen in enumerate(regimens):
+        first, second = REGIMEN_DRUGS[regimen]
+        for stage in SECOND_STAGES:
+            label = (f"{first}, then {second} without response by day {switch_day:g}" if stage == "switch"
+                     else f"{first} throughout")
+            row = {"first_arm": "AB"[a], "second_stage": stage, "regime": label}
+            for e in Endpoint:
+                row[e.value], row[f"{e.value}_mcse"] = _mean(res[f"{e.value}_regime_{stage}"][:, a])
+            rows.append(row)
+    return rows
+
+
+def _print_regimes(rows) -> None:
+    print("\n  Embedded regimes (SMART with re-randomisation; inverse-probability weighted):")
+    w = max(len(r["regime"]) for r in rows)
+    heads = [LABELS[e].split(" (")[0] for e in Endpoint]
+    print(f"  {'regime':{w}s}  " + "  ".join(f"{h[:24]:>24s}" for h in heads))
+    for r in rows:
+        cells = [f"{r[e.value]:12.3f} ({r[e.value + '_mcse']:.3f})".rjust(24) for e in Endpoint]
+        print(f"  {r['regime']:{w}s}  " + "  ".join(cells))
 
 
 def _print(out, comps, names, primary, rows, scenario: str) -> None:

@@ -138,8 +138,11 @@ class TwoArm(Analysis):
             params["threshold"] = cfg.threshold
         if looks:
             params.update(looks=list(looks), theta_f=cfg.theta_f, theta_e=cfg.theta_e)
-        if cfg.name == "sequencing":
-            params.update(switch_day=cfg.switch_day, mmf_after_failure=cfg.mmf_after_failure)
+        if cfg.name in ("sequencing", "smart"):
+            params.update(switch_day=cfg.switch_day, mmf_after_failure=cfg.mmf_after_failure,
+                          primary_endpoint=cfg.primary_endpoint)
+        if cfg.name == "smart":
+            params.update(rerandomise=cfg.rerandomise)
         super().__init__(n_arms=2, n_max=2 * n, looks=looks, parameters=params)
 
     def interim(self, j, x, m):
@@ -162,7 +165,7 @@ def build_analysis(design_cfg) -> Analysis:
         return SingleArm(design_cfg)
     if name == "simon":
         return Simon(design_cfg)
-    if name in ("two_arm", "sequencing"):
+    if name in ("two_arm", "sequencing", "smart"):
         return TwoArm(design_cfg)
     raise ValueError(f"name: unknown design {name!r}")
 

@@ -118,6 +118,7 @@ def build_plan(cfg, parameters: PopulationParameters | None = None) -> Plan:
         parameters=None if rates is not None else param_of,
         draw_index=None if rates is not None else key_of,
         patient=model,
+        rerandomise=bool(getattr(design, "rerandomise", False)),
     )
     if rates is None:
         check_mmf_eligibility(outcome.population, [d for r in regimens for d in REGIMEN_DRUGS[r] if d],
