@@ -124,24 +124,20 @@ def test_named_trial_populations():
 
 
 def test_mmf_for_mmf_failed_children_is_refused():
-    from types import SimpleNamespace
-
-    from simtrial.designs.config import SequencingDesignConfig
+    import simtrial as st
+    from simtrial._core.validation import ValidationError
     from simtrial.models.population import check_mmf_eligibility, named_population
-    from simtrial.trial.config import FixedScenarioConfig, SimulationConfig
-    from simtrial.trial.setup import build_plan
+    from simtrial.scenarios import Fixed, Parametric
 
     check_mmf_eligibility(named_population("letter"), ["sirolimus"])  # sirolimus only: fine
     check_mmf_eligibility(named_population("mmf_naive"), ["mmf", "sirolimus"])
-    with pytest.raises(ValueError, match="scenario.population: the design gives MMF.*mmf_naive"):
+    with pytest.raises(ValidationError, match="scenario.population: the design gives MMF.*mmf_naive"):
         check_mmf_eligibility(named_population("mmf_refractory"), ["mmf"], "scenario.population")
-
-    def cfg(population):
-        return SimpleNamespace(design=SequencingDesignConfig(n_per_arm=10),
-                               scenario=FixedScenarioConfig(population=population),
-                               simulation=SimulationConfig(), model=None)
-
-    for bad in ("letter", "mmf_refractory", "model"):
-        with pytest.raises(ValueError, match="scenario.population: the design gives MMF"):
-            build_plan(cfg(bad))
-    assert build_plan(cfg("mmf_naive")).model.population.share_mmf_failed == 0.0
+    design = st.designs.Sequencing(n_per_arm=10)
+    for bad in ("letter", "mmf_refractory", None):  # None: the patient model's (the letter's)
+        with pytest.raises(ValidationError, match="scenario.population: the design gives MMF"):
+            st.Trial(design, Fixed(population=bad))
+    trial = st.Trial(design, Fixed(population="mmf_naive"))
+    assert trial._plan(trial.scenario).model.population.share_mmf_failed == 0.0
+    st.Trial(design, Parametric(population="letter"))  # no biology: no MMF effect to refuse
+    st.Trial(st.designs.SingleArm(), Fixed(population="mmf_refractory"))  # sirolimus rescue trial

@@ -155,18 +155,35 @@ def test_smart_rerandomises_non_responders():
 
 
 def test_smart_design_config_and_plan():
-    from types import SimpleNamespace
-
+    import simtrial as st
+    from simtrial._core.validation import ValidationError
     from simtrial.designs.smart import SmartDesignConfig
-    from simtrial.trial.config import FixedScenarioConfig, SimulationConfig
-    from simtrial.trial.setup import build_plan
+    from simtrial.scenarios import Fixed
 
     with pytest.raises(ValueError, match="mmf_after_failure"):
         SmartDesignConfig(mmf_after_failure=False)
     with pytest.raises(ValueError, match="primary_endpoint"):
         SmartDesignConfig(primary_endpoint="survival")
-    d = SmartDesignConfig(n_per_arm=10, rerandomise=True)
-    plan = build_plan(SimpleNamespace(design=d, scenario=FixedScenarioConfig(population="mmf_naive"),
-                                      simulation=SimulationConfig(), model=None))
+    with pytest.raises(ValidationError, match="primary_endpoint"):
+        st.designs.Sequencing(primary_endpoint="survival")
+    d = SmartDesignConfig(n_per_arm=10, rerandomise=True, primary_endpoint="time_to_response").to_domain()
+    assert isinstance(d, st.designs.Smart) and d.primary_endpoint == "time_to_response"
+    trial = st.Trial(d, Fixed(population="mmf_naive"))
+    plan = trial._plan(trial.scenario)
     assert plan.model.regimens == ("mmf_then_sirolimus", "sirolimus_then_mmf") and plan.model.rerandomise
-    assert plan.analysis.parameters["rerandomise"] is True
+    assert d.parameters["rerandomise"] is True and "re-randomised" in str(d)
+
+
+def test_answers_in_process():
+    """The study's answer on the domain objects: comparison, rho rows, embedded regimes."""
+    import simtrial as st
+    from simtrial.scenarios import Fixed
+    from simtrial.studies.sequencing import RHO_ROWS, answers
+
+    trial = st.Trial(st.designs.Smart(n_per_arm=6, rerandomise=True), Fixed(population="mmf_naive"))
+    res = trial.simulate(12, seed=4)
+    out = answers(trial, res, replicates=12, seed=4)
+    assert set(out["comparison"]["endpoints"]) == {e.value for e in Endpoint}
+    assert [r["rho"] for r in out["rho_sensitivity"]] == ["scenario", *RHO_ROWS]
+    assert out["rho_sensitivity"][0]["estimate_a"] == out["rho_sensitivity"][1]["estimate_a"]  # rho 0 = scenario
+    assert len(out["embedded_regimes"]) == 4

@@ -23,6 +23,9 @@ register_group("design", "simon", SimonDesignConfig)
 register_group("design", "two_arm", TwoArmDesignConfig)
 register_group("design", "sequencing", SequencingDesignConfig)
 register_group("design", "smart", SmartDesignConfig)
+from simtrial.designs.group_sequential.config import GroupSequentialDesignConfig  # noqa: E402
+
+register_group("design", "group_sequential", GroupSequentialDesignConfig)
 register_group("scenario", "parametric", ParametricScenarioConfig)
 register_group("scenario", "null_hypothesis", NullScenarioConfig)
 register_group("scenario", "fixed", FixedScenarioConfig)

@@ -14,6 +14,14 @@ bayes, interim
     threshold calibration of predictive-probability interim designs.
 contingency
     The usual 2x2 p-values side by side.
+
+Design objects (the public API: constructor stores validated parameters, ``print`` shows the
+design summary, ``exact(...)`` the exact operating characteristics)
+-------------------------------------------------------------------------------------------
+SingleArm, Simon, TwoArm, Sequencing
+    The designs the trial simulator runs (:class:`simtrial.Trial`).
+PPInterim
+    Predictive-probability interim looks, given to a design as its ``interim``.
 """
 
 from .bayes import final_critical_value, posterior_prob_above, predictive_probability
@@ -48,8 +56,21 @@ from .simon import (
     simon_search,
 )
 from .two_arm import rejection_probability as two_arm_rejection_probability
+from .base import Design
+from .pp_interim import PPInterim
+from .randomised import Sequencing, TwoArm
+from .simon_two_stage import Simon
+from .single_arm import SingleArm
+from .smart import Smart
 
 __all__ = [
+    "Design",
+    "PPInterim",
+    "Sequencing",
+    "Simon",
+    "SingleArm",
+    "Smart",
+    "TwoArm",
     "Calibration",
     "OperatingCharacteristics",
     "PPDesign",

@@ -255,6 +255,11 @@ def check_mmf_eligibility(spec: PopulationSpec, drugs, where: str = "population"
     (:mod:`simtrial.models.joint`): treating it with MMF again would simulate a response that
     cannot happen, and no trial would randomise such a child to MMF.
 
+    Raises
+    ------
+    simtrial._core.validation.ValidationError
+        Naming ``where`` (a ``ValueError``).
+
     Parameters
     ----------
     spec : PopulationSpec
@@ -263,12 +268,13 @@ def check_mmf_eligibility(spec: PopulationSpec, drugs, where: str = "population"
     where : str
         Field named in the message (for example ``scenario.population``).
     """
+    from simtrial._core.validation import ValidationError
+
     if "mmf" in set(drugs) and spec.share_mmf_failed > 0:
-        raise ValueError(
-            f"{where}: the design gives MMF, but {spec.share_mmf_failed:.0%} of this population "
-            "already failed MMF (share_mmf_failed > 0); use the 'mmf_naive' population "
-            "(or set share_mmf_failed: 0) for a design with an MMF arm"
-        )
+        raise ValidationError(
+            where, f"the design gives MMF, but {spec.share_mmf_failed:.0%} of this population already failed "
+            "MMF (share_mmf_failed > 0); use the 'mmf_naive' population (or set share_mmf_failed: 0) for a "
+            "design with an MMF arm")
 
 
 def weight_for_age(age_years, spec: PopulationSpec | None = None) -> np.ndarray:

@@ -1,6 +1,8 @@
 """The sequencing answer of the ``trial`` study: every endpoint with a direction, and the rho rows.
 
-Called by :mod:`simtrial.studies.trial` for designs whose arms switch drugs (``sequencing``).
+Called by :mod:`simtrial.studies.trial` for two-arm designs whose arms switch drugs (``sequencing``,
+``smart``); works on the domain objects (:class:`simtrial.Trial`, its ``SimulationResult``), so a
+notebook can call :func:`answers` too.
 Adds to ``summary.json``:
 
 ``comparison``
@@ -21,8 +23,6 @@ from simtrial.models.parameters import PopulationParameters
 from simtrial.sequencing.comparison import compare, comparison_table, favoured
 from simtrial.sequencing.endpoints import LABELS, SECOND_STAGES, Endpoint
 from simtrial.trial.outcomes import REGIMEN_DRUGS
-from simtrial.trial.replicates import simulate
-from simtrial.trial.setup import build_plan
 
 __all__ = ["RHO_ROWS", "answers", "with_rho"]
 
@@ -40,32 +40,58 @@ def _rho_label(params: PopulationParameters) -> str:
     r = np.asarray(params.rho, dtype=float)
     if r.ndim == 0:
         return f"scenario ({float(r):.2f})"
-    return f"posterior draws (median {float(np.median(r)):.2f}, 90% {np.quantile(r, 0.05):.2f} to {np.quantile(r, 0.95):.2f})"
+    return (f"posterior draws (median {float(np.median(r)):.2f}, 90% {np.quantile(r, 0.05):.2f} to "
+            f"{np.quantile(r, 0.95):.2f})")
 
 
-def answers(cfg, ctx, res: dict, plan, params: PopulationParameters | None) -> dict:
-    """The comparison of ``res`` and, with the patient models, the rho sensitivity rows."""
-    design = cfg.design
+def _at_rho(scenario, rho: float):
+    """The scenario with ``rho`` fixed and everything else unchanged."""
+    from simtrial.scenarios import Fixed, Posterior
+
+    params = with_rho(scenario.parameters(), rho)
+    if params.n_draws is None:
+        return Fixed(params, population=scenario.population)
+    return Posterior(params, population=scenario.population, power_at_median=False)
+
+
+def answers(trial, result, *, replicates: int, seed, chunk_size=None, workers: int = 1, progress=None) -> dict:
+    """The comparison of ``result`` and, with the patient models, the rho sensitivity rows.
+
+    Parameters
+    ----------
+    trial : simtrial.Trial
+        A two-arm design with a switch (sequencing, SMART) and its scenario.
+    result : simtrial.trial.results.SimulationResult
+        ``trial.simulate(replicates, seed)``.
+    replicates, seed, chunk_size, workers, progress
+        As given to :meth:`simtrial.Trial.simulate`; the rho rows reuse them (common random
+        numbers).
+    """
+    from simtrial.trial.simulator import Trial
+
+    design = trial.design
     primary = str(getattr(design, "primary_endpoint", "response"))
     alpha = float(design.alpha)
-    test = str(getattr(design, "test", "fisher"))
+    test = str(design.test)
+    res = result.replicates
     comps = compare(res, alpha, test)
-    names = tuple(plan.model.regimens)
+    names = tuple(str(r) for r in design.regimens)
     out = {"comparison": {"primary_endpoint": primary, "favoured": favoured(comps[primary]),
                           "endpoints": {k: c.to_dict() for k, c in comps.items()}}}
     rows = []
-    if params is not None:
-        sim = cfg.simulation
+    if trial.rates is None:
+        params = trial.scenario.parameters()
         rows.append({"rho": "scenario", "rho_value": _rho_label(params), **comps[primary].to_dict()})
         for rho in RHO_ROWS:
-            p = with_rho(params, rho)
-            r = simulate(build_plan(cfg, parameters=p), ctx.seed, sim.replicates, sim.chunk_size,
-                         progress=ctx.progress, workers=sim.workers)
-            rows.append({"rho": rho, "rho_value": f"fixed at {rho:.2f}", **compare(r, alpha, test)[primary].to_dict()})
+            t = Trial(design, _at_rho(trial.scenario, rho), sites=trial.sites, schedule=trial.schedule,
+                      model=trial.model, calendar=trial.calendar)
+            r = t.simulate(replicates, seed, chunk_size=chunk_size, workers=workers, progress=progress)
+            rows.append({"rho": rho, "rho_value": f"fixed at {rho:.2f}",
+                         **compare(r.replicates, alpha, test)[primary].to_dict()})
         out["rho_sensitivity"] = rows
-    _print(out, comps, names, primary, rows, cfg.scenario.name)
+    _print(out, comps, names, primary, rows, trial.scenario.assurance)
     if getattr(design, "rerandomise", False):
-        out["embedded_regimes"] = embedded_regimes(res, plan.model.regimens, float(design.switch_day))
+        out["embedded_regimes"] = embedded_regimes(res, names, float(design.switch_day))
         _print_regimes(out["embedded_regimes"])
     return out
 
@@ -104,9 +130,9 @@ def _print_regimes(rows) -> None:
         print(f"  {r['regime']:{w}s}  " + "  ".join(cells))
 
 
-def _print(out, comps, names, primary, rows, scenario: str) -> None:
+def _print(out, comps, names, primary, rows, assurance: bool) -> None:
     f = out["comparison"]["favoured"]
-    kind = "predictive probability over trials" if scenario == "posterior" else "probability over trials"
+    kind = "predictive probability over trials" if assurance else "probability over trials"
     print(f"\n  Which strategy? A = {names[0]}, B = {names[1]}; primary endpoint: {primary}")
     if f["strategy"] == "neither":
         print(f"  favoured on the primary endpoint: neither (tie in {f['probability']:.3f} of trials)")

@@ -76,6 +76,13 @@ class ParametricScenarioConfig:
         _num("response_day_min", self.response_day_min, low=0.0)
         _population(self.population)
 
+    def to_domain(self):
+        """The scenario object (:class:`simtrial.scenarios.Parametric`)."""
+        from simtrial.scenarios import Parametric
+
+        return Parametric(list(self.p_response) or None, self.response_day_min, _population_domain(self.population))
+
+
 
 @dataclass
 class NullScenarioConfig:
@@ -98,6 +105,13 @@ class NullScenarioConfig:
             _num("p", self.p, low=0.0, high=1.0)
         _num("response_day_min", self.response_day_min, low=0.0)
         _population(self.population)
+
+    def to_domain(self):
+        """The scenario object (:class:`simtrial.scenarios.Null`)."""
+        from simtrial.scenarios import Null
+
+        return Null(self.p, self.response_day_min, _population_domain(self.population))
+
 
 
 @dataclass
@@ -123,6 +137,13 @@ class FixedScenarioConfig:
         _num("sirolimus_mu_shift", self.sirolimus_mu_shift, low=-20.0, high=20.0)
         _num("mmf_mu_shift", self.mmf_mu_shift, low=-20.0, high=20.0)
 
+    def to_domain(self):
+        """The scenario object (:class:`simtrial.scenarios.Fixed`) at the default parameters."""
+        from simtrial.scenarios import Fixed
+
+        return Fixed(None, self.sirolimus_mu_shift, self.mmf_mu_shift, _population_domain(self.population))
+
+
 
 @dataclass
 class PosteriorScenarioConfig:
@@ -147,6 +168,14 @@ class PosteriorScenarioConfig:
         if not isinstance(self.posterior, str) or not self.posterior:
             raise ValueError(f"posterior: must be 'packaged' or a file path; got {self.posterior!r}")
         _population(self.population)
+
+    def to_domain(self, allow_failed_diagnostics: bool = False):
+        """The scenario object (:class:`simtrial.scenarios.Posterior`); loads the posterior."""
+        from simtrial.scenarios import Posterior
+
+        return Posterior(self.posterior, _population_domain(self.population), self.power_at_median,
+                         allow_failed_diagnostics)
+
 
 
 @dataclass
@@ -222,3 +251,19 @@ class SimulationConfig:
         _num("followup_days", self.followup_days, low=self.biweekly_until)
         if self.calendar not in ("auto", "simpy", "vectorised"):
             raise ValueError(f"calendar: must be one of ['auto', 'simpy', 'vectorised']; got {self.calendar!r}")
+
+    def to_domain(self):
+        """The trial's conduct: ``(Sites, Schedule)``; ``replicates``, ``workers``, ``chunk_size``
+        and ``calendar`` are arguments of :class:`simtrial.Trial` and its ``simulate``."""
+        from simtrial.trial.enrolment import Sites
+        from simtrial.trial.schedule import Schedule
+
+        sites = Sites(self.n_sites, self.site_open_every_days, self.accrual_per_site_per_month, self.screen_failure)
+        schedule = Schedule(self.treatment_start_days, self.dropout_per_year, self.weekly_until, self.biweekly_until,
+                            self.monthly_every, self.followup_days, self.pause_at_looks)
+        return sites, schedule
+
+
+def _population_domain(name: str):
+    """``model`` -> None (the patient model's population); other names stay names."""
+    return None if name == "model" else name
