@@ -9,6 +9,7 @@ from simtrial.designs.config import (
     SingleArmDesignConfig,
     TwoArmDesignConfig,
 )
+from simtrial.designs.smart import SmartDesignConfig
 from simtrial.trial.config import (
     FixedScenarioConfig,
     NullScenarioConfig,
@@ -21,6 +22,7 @@ register_group("design", "single_arm", SingleArmDesignConfig)
 register_group("design", "simon", SimonDesignConfig)
 register_group("design", "two_arm", TwoArmDesignConfig)
 register_group("design", "sequencing", SequencingDesignConfig)
+register_group("design", "smart", SmartDesignConfig)
 from simtrial.designs.group_sequential.config import GroupSequentialDesignConfig  # noqa: E402
 
 register_group("design", "group_sequential", GroupSequentialDesignConfig)

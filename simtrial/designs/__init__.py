@@ -62,6 +62,7 @@ from .randomised import Sequencing, TwoArm
 from .group_sequential import GroupSequential, GroupSequentialDesign, GroupSequentialRates
 from .simon_two_stage import Simon
 from .single_arm import SingleArm
+from .smart import Smart
 
 __all__ = [
     "Design",
@@ -69,6 +70,7 @@ __all__ = [
     "Sequencing",
     "Simon",
     "SingleArm",
+    "Smart",
     "TwoArm",
     "GroupSequential",
     "GroupSequentialDesign",

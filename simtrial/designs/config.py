@@ -297,6 +297,10 @@ class SequencingDesignConfig(_TwoArm):
         Day of the switch for children without a confirmed response.
     mmf_after_failure : bool
         Arm B switches to MMF at ``switch_day`` without confirmed response.
+    primary_endpoint : str
+        The endpoint the answer leads with (:class:`simtrial.sequencing.endpoints.Endpoint`):
+        ``response`` (at the landmark; the design's test), ``share_in_response``,
+        ``time_to_response`` (restricted mean) or ``exposed_both``.
     (other fields as :class:`TwoArmDesignConfig`)
     """
 
@@ -306,10 +310,13 @@ class SequencingDesignConfig(_TwoArm):
     alternative: str = "two-sided"
     p_a: float = 0.5
     p_b: float = 0.75
+    primary_endpoint: str = "response"
 
     def __post_init__(self) -> None:
         self._check_two_arm()
         _positive("switch_day", self.switch_day)
+        _choice("primary_endpoint", self.primary_endpoint,
+                ("response", "share_in_response", "time_to_response", "exposed_both"))
 
     @property
     def regimen_a(self) -> str:
@@ -324,4 +331,4 @@ class SequencingDesignConfig(_TwoArm):
         from simtrial.designs.randomised import Sequencing
 
         return Sequencing(**self._two_arm_domain(), switch_day=self.switch_day,
-                          mmf_after_failure=self.mmf_after_failure)
+                          mmf_after_failure=self.mmf_after_failure, primary_endpoint=self.primary_endpoint)

@@ -226,6 +226,10 @@ class Sequencing(TwoArm):
         Day of the switch for children without a confirmed response.
     mmf_after_failure : bool
         Arm B switches to MMF at ``switch_day`` without a confirmed response.
+    primary_endpoint : str
+        The endpoint the comparison leads with (:class:`simtrial.sequencing.Endpoint`):
+        ``response`` (at the landmark; the design's test), ``share_in_response``,
+        ``time_to_response`` (restricted mean) or ``exposed_both``.
     (others)
         As for :class:`TwoArm`; ``alternative`` defaults to ``two-sided`` and the planning rates
         to 0.5 and 0.75.
@@ -236,9 +240,14 @@ class Sequencing(TwoArm):
     def __init__(self, n_per_arm: int = 40, test: str = "fisher", alpha: float = 0.05, threshold: float = 0.975,
                  alternative: str = "two-sided", p_a: float = 0.5, p_b: float = 0.75, *,
                  switch_day: float = DEFAULT_SWITCH_DAY, mmf_after_failure: bool = False, landmark_day: float = 168.0,
-                 block_size: int = 4, prior_a: float = 1.0, prior_b: float = 1.0, interim: PPInterim | None = None):
-        after = check({"mmf_after_failure": mmf_after_failure}, {"mmf_after_failure": Boolean()})
+                 block_size: int = 4, prior_a: float = 1.0, prior_b: float = 1.0, interim: PPInterim | None = None,
+                 primary_endpoint: str = "response"):
+        from simtrial.sequencing.endpoints import Endpoint
+
+        after = check({"mmf_after_failure": mmf_after_failure, "primary_endpoint": primary_endpoint},
+                      {"mmf_after_failure": Boolean(), "primary_endpoint": Options(*(e.value for e in Endpoint))})
         self.mmf_after_failure = after["mmf_after_failure"]
+        self.primary_endpoint = str(after["primary_endpoint"])
         regimen_b = Regimen.SIROLIMUS_THEN_MMF if self.mmf_after_failure else Regimen.SIROLIMUS
         super().__init__(n_per_arm, test, alpha, threshold, alternative, p_a, p_b,
                          regimen_a=Regimen.MMF_THEN_SIROLIMUS, regimen_b=regimen_b, landmark_day=landmark_day,
@@ -248,7 +257,8 @@ class Sequencing(TwoArm):
     @property
     def parameters(self):
         params = super().parameters
-        params.update(switch_day=self.switch_day, mmf_after_failure=self.mmf_after_failure)
+        params.update(switch_day=self.switch_day, mmf_after_failure=self.mmf_after_failure,
+                      primary_endpoint=self.primary_endpoint)
         return params
 
     def _repr_items(self):

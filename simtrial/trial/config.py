@@ -23,8 +23,9 @@ __all__ = [
 ]
 
 #: Populations of virtual children (:mod:`simtrial.models.population`).
-#: ``model``: the ``model`` group's population (by default the letter's).
-POPULATIONS: tuple[str, ...] = ("model", "letter", "bride")
+#: ``model``: the ``model`` group's population (by default the letter's); the others are the
+#: named trial populations of :data:`simtrial.models.population.POPULATIONS`.
+POPULATIONS: tuple[str, ...] = ("model", "letter", "bride", "mmf_naive", "mmf_refractory")
 
 
 def _num(name: str, value, *, low: float | None = None, high: float | None = None,
