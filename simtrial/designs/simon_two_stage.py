@@ -57,8 +57,8 @@ class Simon(Design):
                  _design: SimonDesign | None = None):
         v = check(dict(r1=r1, n1=n1, r=r, n=n, p0=p0, p1=p1, alpha=alpha, power=power, kind=kind, regimen=regimen,
                        landmark_day=landmark_day, switch_day=switch_day), self._constraints)
-        if not (v["r1"] < v["n1"] < v["n"] and v["r1"] <= v["r"] < v["n"]):
-            raise ValidationError("r1", f"needs r1 < n1 < n and r1 <= r < n; got r1={v['r1']}, n1={v['n1']}, "
+        if not (v["r1"] < v["n1"] < v["n"] and v["r1"] <= v["r"] <= v["n"]):
+            raise ValidationError("r1", f"needs r1 < n1 < n and r1 <= r <= n; got r1={v['r1']}, n1={v['n1']}, "
                                   f"r={v['r']}, n={v['n']}")
         if _design is None:
             p0, p1, a, b, c, d = v["p0"], v["p1"], v["r1"], v["n1"], v["r"], v["n"]
