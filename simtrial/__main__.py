@@ -60,5 +60,8 @@ if __name__ == "__main__":
     import sys
 
     _check_experiment(sys.argv[1:])
+    from simtrial.config.commandline import main_check
+
+    main_check(sys.argv[1:])  # every run's config composed and validated before any directory exists
     _check_results_writable(sys.argv[1:])
     main()

@@ -46,5 +46,5 @@ def test_patient_models_rejects_bad_options(tmp_path):
     assert proc.returncode != 0
     assert "patient_models.horizon_days: must be > 60" in proc.stderr
     proc = run_simtrial(["experiment=patient_models", "model.noise.sd=-1"], tmp_path)
-    assert "model.noise.sd: must be a finite number >= 0" in proc.stderr
+    assert "model.noise.sd: must be a finite number in [0, 5]" in proc.stderr
     assert run_dirs(tmp_path) == []
