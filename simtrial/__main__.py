@@ -59,8 +59,10 @@ def _check_results_writable(argv: list[str]) -> None:
 if __name__ == "__main__":
     import sys
 
+    from simtrial.config.commandline import expand_flags, main_check
+
+    sys.argv[1:] = expand_flags(sys.argv[1:])
     _check_experiment(sys.argv[1:])
-    from simtrial.config.commandline import main_check
 
     main_check(sys.argv[1:])  # every run's config composed and validated before any directory exists
     _check_results_writable(sys.argv[1:])

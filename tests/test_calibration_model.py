@@ -110,7 +110,7 @@ def test_unknown_prior_is_refused_with_the_allowed_names():
 
 def test_prior_predictive_is_sensible_before_any_data(model, data):
     """The default prior allows anything from few to almost all responders, and puts the median
-    day of response between a few days and two years (domain.md: responses take 1-3 months)."""
+    day of response between a few days and two years (Bride et al., Blood 2016: responses take 1-3 months)."""
     prior = prior_draws(model, 600, seed=11)["prior"].to_dataset()
     pred = predictive_dataset(prior, data, np.random.default_rng(12))
     share = pred["letter_responders"].values.ravel() / 19

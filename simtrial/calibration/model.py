@@ -2,9 +2,12 @@
 
 Generative process (same as :mod:`simtrial.models.parameters`): patient ``i`` of group ``g`` has
 ``eta_i ~ Normal(mu[g] + beta_mmf_failed * mmf_failed_i, sigma)``, ``D_i = softplus(eta_i)``,
-``log ke0_i ~ Normal(log_ke0[g], log_ke0_sd)``; the class is CR if ``D_i > log(100/P0)``, R if
-``D_i > log(max(30, 2 P0)/P0)``, else NR; the mean count reaches a threshold on the closed-form
-day ``-log(1 - log(T/P0)/D_i)/ke0_i``, recorded with lognormal error ``sigma_obs``.
+``log ke0_i ~ Normal(log_ke0[g], log_ke0_sd)``; the class is CR if ``D_i`` exceeds the log-fold
+rise ``D_T`` that takes the mean count from ``P0`` to ``T = 100``, R if it exceeds ``D_T`` for
+``T = max(30, 2 P0)``, else NR (``D_T`` from :func:`simtrial.models.parameters.threshold_log_fold`,
+with the count's ceiling ``P_max``; :func:`simtrial.calibration.closed_form.class_log_folds`); the
+mean count reaches a threshold on the closed-form day ``-log(1 - D_T/D_i)/ke0_i``, recorded with
+lognormal error ``sigma_obs``.
 
 Likelihood, per source:
 

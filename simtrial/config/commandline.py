@@ -19,7 +19,15 @@ from dataclasses import fields, is_dataclass
 from simtrial.config.errors import ConfigError
 from simtrial.config.validate import did_you_mean, unknown_key, validate_config
 
-__all__ = ["check_command_line", "compose_config", "main_check"]
+__all__ = ["check_command_line", "compose_config", "main_check", "expand_flags"]
+
+#: simtrial's own flags, as Hydra overrides: ``-v`` lets the third-party loggers speak again.
+_FLAGS = {"-v": "~hydra.job_logging.loggers", "--verbose": "~hydra.job_logging.loggers"}
+
+
+def expand_flags(argv: list[str]) -> list[str]:
+    """``argv`` with simtrial's own flags (``-v``) replaced by the Hydra overrides they stand for."""
+    return [_FLAGS.get(a, a) for a in argv]
 
 #: Hydra flags after which no run starts (help, printing the config, completion).
 _NO_RUN_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--shell-completion", "-sc",

@@ -99,7 +99,8 @@ def mpa_auc(patients: Patients, spec: MMFPK, rng: np.random.Generator | None) ->
 
 
 class MPASegments(NamedTuple):
-    """Piecewise-constant MPA exposure in the layout of the sirolimus ``DoseHistory.segments``:
+    """Piecewise-constant MPA exposure in the layout of the sirolimus ``DoseHistory``
+    (``change_days``, ``trough``):
     ``change_days`` and ``auc`` of shape ``(n, 2)``; exposure 0 before ``change_days[:, 0]``."""
 
     change_days: np.ndarray

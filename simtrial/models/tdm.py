@@ -16,14 +16,13 @@ do include the approach to steady state after a change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
 
 import numpy as np
 
 from simtrial._core.validation import Boolean, Interval, Sequence, ValidationError, Validated
 from simtrial.models.sirolimus_pk import PatientPK, _lognormal_sigma, round_givable
 
-__all__ = ["TDMPolicy", "DoseHistory", "Segments", "run_tdm"]
+__all__ = ["TDMPolicy", "DoseHistory", "run_tdm"]
 
 
 def _default_sample_days() -> list[float]:
@@ -109,15 +108,6 @@ class TDMPolicy(Validated):
         return days[days <= horizon_days]
 
 
-class Segments(NamedTuple):
-    """Piecewise-constant exposure: segment ``s`` of patient ``i`` starts at
-    ``change_days[i, s]`` (``+inf`` = unused) and runs to the next start."""
-
-    change_days: np.ndarray
-    trough: np.ndarray
-    dose_mg_day: np.ndarray
-
-
 @dataclass(frozen=True)
 class DoseHistory:
     """Per-patient dose segments and TDM samples from :func:`run_tdm`.
@@ -152,11 +142,6 @@ class DoseHistory:
 
     def __len__(self) -> int:
         return int(self.change_days.shape[0])
-
-    @property
-    def segments(self) -> Segments:
-        """``(change_days, trough, dose_mg_day)``, each ``(n, n_segments)``."""
-        return Segments(self.change_days, self.trough, self.dose_mg_day)
 
     @property
     def n_changes(self) -> np.ndarray:
