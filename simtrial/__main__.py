@@ -62,6 +62,9 @@ if __name__ == "__main__":
     from simtrial.config.commandline import expand_flags, main_check
 
     sys.argv[1:] = expand_flags(sys.argv[1:])
+    from simtrial.config.help import main_help
+
+    main_help(sys.argv[1:])
     _check_experiment(sys.argv[1:])
 
     main_check(sys.argv[1:])  # every run's config composed and validated before any directory exists

@@ -54,3 +54,20 @@ def test_help_lists_groups_and_studies(tmp_path):
     assert proc.returncode == 0
     assert "== Config groups" in proc.stdout
     assert "experiment: " in proc.stdout and "quickstart" in proc.stdout
+
+
+def test_config_import_is_light():
+    """Issue 12 item 5: the CLI's config schemas import no PyMC, PyTensor, scipy, pandas or
+    xarray, and loading a posterior imports no PyMC."""
+    import subprocess
+    import sys
+
+    heavy = ("pymc", "pytensor", "scipy", "pandas", "xarray", "matplotlib")
+    code = ("import sys, simtrial.config.store, simtrial.config.commandline, simtrial.config.help\n"
+            f"print([m for m in {heavy!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    code = ("import sys\nfrom simtrial.calibration import load_posterior\nload_posterior('packaged')\n"
+            "print([m for m in ('pymc', 'pytensor') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -36,6 +36,7 @@ from pymc.distributions.dist_math import normal_lccdf, normal_lcdf
 
 from simtrial.calibration import closed_form as cf
 from simtrial.calibration.data import CalibrationData
+from simtrial.calibration.names import parameter_names  # noqa: F401 (the model's variable names)
 from simtrial.calibration.priors import P0, PriorSet
 from simtrial.models.parameters import GROUPS
 
@@ -280,10 +281,3 @@ def build_model(data: CalibrationData, prior: PriorSet, p0: float = P0) -> pm.Mo
     return model
 
 
-#: The model variables that map onto EffectParameters, per drug.
-def parameter_names(drug: str) -> dict[str, str]:
-    """EffectParameters field -> model variable name for ``drug``."""
-    names = {f: f"{drug}_{f}" for f in ("mu", "sigma", "log_ke0", "log_ke0_sd")}
-    if drug == "sirolimus":
-        names["beta_mmf_failed"] = "sirolimus_beta_mmf_failed"
-    return names

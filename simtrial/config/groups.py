@@ -7,7 +7,7 @@ here imports the store (imports run one way: store -> groups -> owner modules).
 from __future__ import annotations
 
 from simtrial.calibration.config import CalibrationConfig
-from simtrial.config.unfrozen import editable
+from simtrial._core.unfrozen import editable
 from simtrial.designs.config import (
     SequencingDesignConfig,
     SimonDesignConfig,

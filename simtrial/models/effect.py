@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
 from simtrial._core.validation import Interval, Predicate, Validated
 from simtrial.models.parameters import (
@@ -403,6 +402,8 @@ def response_probabilities(
             cut = np.where(need > 30, need, np.log(np.expm1(np.minimum(need, 30))))
         if params.sigma == 0:
             return (loc > cut).astype(float)
+        from scipy.special import ndtr  # here: the config schemas import this module
+
         return ndtr((loc - cut) / params.sigma)
 
     need_cr = threshold_log_fold(cr_threshold, p0)

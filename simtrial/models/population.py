@@ -20,12 +20,16 @@ Sources (see ``docs/models-pk.md`` for the full table)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy import optimize, special, stats
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+# scipy and pandas are imported where used: the config schemas build a PopulationSpec at import.
 from simtrial._core.validation import Interval, Predicate, Sequence, ValidationError, Validated
 from simtrial.models.parameters import GROUPS
 
@@ -143,7 +147,10 @@ class PopulationSpec(Validated):
             raise ValidationError("weight_intercept_kg", "the weight at age_min_years must be > 0",
                                   self.weight_intercept_kg)
         # the truncated lognormal must keep some mass below the ceiling
-        if self._platelet_ceiling_prob() < 1e-6:
+        s = self._platelet_sigma()
+        x = math.log(self.platelet_ceiling / self.platelet_median) / s if s > 0 else math.copysign(
+            math.inf, self.platelet_ceiling - self.platelet_median + 0.0)
+        if 0.5 * math.erfc(-x / math.sqrt(2.0)) < 1e-6:  # the normal CDF, without importing scipy
             raise ValidationError("platelet_ceiling", "leaves almost no mass of the baseline lognormal "
                                   f"(median {self.platelet_median}, CV {self.platelet_cv})", self.platelet_ceiling)
 
@@ -154,6 +161,8 @@ class PopulationSpec(Validated):
         s = self._platelet_sigma()
         if s == 0:
             return 1.0 if self.platelet_median <= self.platelet_ceiling else 0.0
+        from scipy import stats
+
         return float(stats.norm.cdf(np.log(self.platelet_ceiling / self.platelet_median) / s))
 
     def age_beta_shape(self) -> tuple[float, float]:
@@ -161,6 +170,8 @@ class PopulationSpec(Validated):
         q = (self.age_median_years - self.age_min_years) / (
             self.age_max_years - self.age_min_years
         )
+        from scipy import optimize, special
+
         c = self.age_concentration
 
         def gap(a: float) -> float:
@@ -250,6 +261,8 @@ class Patients:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per patient; ``group`` also as its name in ``group_name``."""
+        import pandas as pd
+
         df = pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)})
         df["group_name"] = np.asarray(GROUPS, dtype=object)[self.group]
         return df
@@ -289,6 +302,8 @@ def sample_population(spec: PopulationSpec, n: int, rng: np.random.Generator) ->
     # truncated lognormal by inverse CDF: u uniform below the ceiling's probability
     s = spec._platelet_sigma()
     u = rng.random(n) * spec._platelet_ceiling_prob()
+    from scipy import stats
+
     z = stats.norm.ppf(np.clip(u, 1e-300, None)) if s > 0 else np.zeros(n)
     platelets = np.minimum(spec.platelet_median * np.exp(s * z), spec.platelet_ceiling)
     return Patients(
