@@ -90,6 +90,11 @@ def _cross_checks(cfg) -> None:
     if switch is not None and float(switch) >= sim.followup_days:
         raise ConfigError("design.switch_day", f"must be < simulation.followup_days ({sim.followup_days:g})",
                           switch)
+    rates = list(getattr(scenario, "p_response", None) or [])
+    n_arms = 2 if hasattr(design, "n_per_arm") else 1
+    if rates and len(rates) != n_arms:
+        raise ConfigError("scenario.p_response", f"must have one rate per arm of the design ({n_arms}), or be empty "
+                          "for the design's planning values", rates)
     day_min = getattr(scenario, "response_day_min", None)
     if day_min is not None and float(day_min) >= landmark:
         raise ConfigError("scenario.response_day_min", f"must be < design.landmark_day ({landmark:g})", day_min)
