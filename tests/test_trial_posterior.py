@@ -14,11 +14,10 @@ from simtrial.models.platelets import simulate_platelets
 from simtrial.models.population import PopulationSpec, sample_population
 from simtrial.models.sirolimus_pk import SirolimusPK, sample_pk
 from simtrial.models.tdm import TDMPolicy, run_tdm
-from simtrial.trial.analysis import build_analysis
-from simtrial.trial.enrolment import Sites
+from simtrial.trial.enrolment import MONTH_DAYS, Sites
 from simtrial.trial.outcomes import OutcomeModel
 from simtrial.trial.replicates import Plan, simulate
-from simtrial.trial.setup import posterior_median
+from simtrial.scenarios import posterior_median
 from simtrial.trial.visits import visit_days
 
 N_DRAWS = 6
@@ -48,11 +47,11 @@ def _direct_rate(params, n, seed):
 def test_huge_n_recovers_posterior_predictive_rate():
     post = _posterior()
     n = 3000
-    an = build_analysis(SingleArmDesignConfig(n=n, p0=0.2, p1=0.4))
+    an = SingleArmDesignConfig(n=n, p0=0.2, p1=0.4).to_domain()
     model = OutcomeModel(regimens=("sirolimus",), landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                          visits=visit_days(), parameters=lambda r: post.draw(r % N_DRAWS),
                          draw_index=lambda r: r % N_DRAWS)
-    res = simulate(Plan(an, model, Sites(20, 0.0, 50.0, 0.0)), np.random.SeedSequence(2), N_DRAWS, N_DRAWS)
+    res = simulate(Plan(an, model, Sites(20, 0.0, 50.0 * MONTH_DAYS, 0.0)), np.random.SeedSequence(2), N_DRAWS, N_DRAWS)
     sim = res["response_rate"][:, 0]
     direct = np.array([_direct_rate(post.draw(d), n, 100 + d) for d in range(N_DRAWS)])
     se = np.sqrt(direct * (1 - direct) * 2 / n)

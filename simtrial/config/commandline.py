@@ -19,7 +19,7 @@ from dataclasses import fields, is_dataclass
 from simtrial.config.errors import ConfigError
 from simtrial.config.validate import did_you_mean, unknown_key, validate_config
 
-__all__ = ["check_command_line", "compose_config", "main_check", "expand_flags"]
+__all__ = ["check_command_line", "compose_config", "main_check", "expand_flags", "reword"]
 
 #: simtrial's own flags, as Hydra overrides: ``-v`` lets the third-party loggers speak again.
 _FLAGS = {"-v": "~hydra.job_logging.loggers", "--verbose": "~hydra.job_logging.loggers"}
@@ -74,6 +74,19 @@ def _expected(schema, key: str) -> str:
     if origin in (list, tuple) or tp in (list, tuple):
         return "a list, e.g. [0.3] or [0.3,0.5]"
     return _TYPE_WORDS.get(tp, "another type")
+
+
+def reword(exc: Exception, overrides: list[str]) -> ConfigError:
+    """One-line ConfigError for an exception Hydra raised composing ``overrides``."""
+    return _reword(exc, _values(overrides))
+
+
+def _values(overrides: list[str]) -> dict[str, str]:
+    values = {}
+    for ov in overrides:
+        key, _, value = ov.partition("=")
+        values[key.lstrip("+~")] = value
+    return values
 
 
 def _reword(exc: Exception, override_values: dict[str, str]) -> ConfigError:
@@ -151,10 +164,7 @@ def compose_config(overrides: list[str]):
     from simtrial.paths import CONF_DIR
 
     store_schemas()
-    values = {}
-    for ov in overrides:
-        key, _, value = ov.partition("=")
-        values[key.lstrip("+~")] = value
+    values = _values(overrides)
     try:
         with initialize_config_dir(str(CONF_DIR), version_base="1.3", job_name="simtrial"):
             return compose("config", overrides=[o for o in overrides if not _is_hydra(o)])

@@ -14,6 +14,7 @@ from simtrial.designs.config import (
     SingleArmDesignConfig,
     TwoArmDesignConfig,
 )
+from simtrial.designs.group_sequential.config import GroupSequentialDesignConfig
 from simtrial.models.config import ModelConfig
 from simtrial.trial.config import (
     FixedScenarioConfig,
@@ -31,6 +32,7 @@ GROUP_SCHEMAS: dict[str, dict[str, type]] = {
         "simon": SimonDesignConfig,
         "two_arm": TwoArmDesignConfig,
         "sequencing": SequencingDesignConfig,
+        "group_sequential": GroupSequentialDesignConfig,
     },
     "scenario": {
         "parametric": ParametricScenarioConfig,

@@ -14,6 +14,14 @@ bayes, interim
     threshold calibration of predictive-probability interim designs.
 contingency
     The usual 2x2 p-values side by side.
+
+Design objects (the public API: constructor stores validated parameters, ``print`` shows the
+design summary, ``exact(...)`` the exact operating characteristics)
+-------------------------------------------------------------------------------------------
+SingleArm, Simon, TwoArm, Sequencing
+    The designs the trial simulator runs (:class:`simtrial.Trial`).
+PPInterim
+    Predictive-probability interim looks, given to a design as its ``interim``.
 """
 
 from simtrial._core.lazy import lazy_exports
@@ -49,10 +57,22 @@ _EXPORTS = {
     "optimal_design": ".simon",
     "simon_search": ".simon",
     "two_arm_rejection_probability": ".two_arm:rejection_probability",
+    "Design": ".base",
+    "PPInterim": ".pp_interim",
+    "Sequencing": ".randomised",
+    "TwoArm": ".randomised",
+    "Simon": ".simon_two_stage",
+    "SingleArm": ".single_arm",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
+    "Design",
+    "PPInterim",
+    "Sequencing",
+    "Simon",
+    "SingleArm",
+    "TwoArm",
     "Calibration",
     "OperatingCharacteristics",
     "PPDesign",

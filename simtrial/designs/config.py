@@ -1,9 +1,10 @@
 """Structured configs of the ``design`` group: one dataclass per design option.
 
 Each is a Hydra structured config (``conf/design/<name>.yaml``); values are checked in
-``__post_init__`` and the entry point prefixes the group path (``design.p0: ...``). The trial
-simulator (:mod:`simtrial.trial.analysis`) turns a config into its decision rules, all taken from
-the exact modules of :mod:`simtrial.designs`.
+``__post_init__`` and the entry point prefixes the group path (``design.p0: ...``). Each config's
+``to_domain()`` gives its design object (:class:`simtrial.designs.SingleArm`, ``Simon``,
+``TwoArm``, ``Sequencing``), which holds the decision rules, all taken from the exact modules of
+:mod:`simtrial.designs`.
 
 Every design has the same optional interim fields: predictive-probability (PP) looks at
 ``interim_fractions`` of the maximum sample size, stopping for futility when PP < ``theta_f`` and
@@ -69,6 +70,14 @@ class _Interim(Validated):
         if self.theta_f > self.theta_e:
             raise ValidationError("theta_f", f"must be <= theta_e ({self.theta_e})", self.theta_f)
 
+    def _interim_domain(self):
+        from simtrial.designs.pp_interim import PPInterim
+
+        if not self.interim_fractions:
+            return None
+        return PPInterim(tuple(self.interim_fractions), self.theta_f, self.theta_e, self.prior_a, self.prior_b)
+
+
 
 @dataclass
 class SingleArmDesignConfig(_Interim):
@@ -115,6 +124,14 @@ class SingleArmDesignConfig(_Interim):
             raise ValidationError("p1", f"must exceed p0 ({self.p0})", self.p1)
         if self.interim_fractions and self.n < 2:
             raise ValidationError("n", "must be >= 2 with interim looks", self.n)
+
+    def to_domain(self):
+        """The design object (:class:`simtrial.designs.SingleArm`)."""
+        from simtrial.designs.single_arm import SingleArm
+
+        return SingleArm(self.n, self.p0, self.p1, self.alpha, regimen=self.regimen, landmark_day=self.landmark_day,
+                         interim=self._interim_domain())
+
 
 
 @dataclass
@@ -171,6 +188,16 @@ class SimonDesignConfig(Validated):
         if self.power <= self.alpha:
             raise ValidationError("power", f"must exceed alpha ({self.alpha})", self.power)
 
+    def to_domain(self):
+        """The design object (:class:`simtrial.designs.Simon`): searched, or at the fixed ``n``."""
+        from simtrial.designs.simon_two_stage import Simon
+
+        common = dict(regimen=self.regimen, landmark_day=self.landmark_day)
+        if self.n is not None:
+            return Simon.at_n(self.n, self.p0, self.p1, self.alpha, self.power, **common)
+        return Simon.search(self.p0, self.p1, self.alpha, self.power, kind=self.kind, n_max=self.n_max, **common)
+
+
 
 @dataclass
 class _TwoArm(_Interim):
@@ -202,6 +229,13 @@ class _TwoArm(_Interim):
         super()._check()
         if self.test == "bayes" and self.alternative != "greater":
             raise ValidationError("alternative", "the bayes rule is one-sided; must be 'greater'", self.alternative)
+
+    def _two_arm_domain(self) -> dict:
+        return dict(n_per_arm=self.n_per_arm, test=self.test, alpha=self.alpha, threshold=self.threshold,
+                    alternative=self.alternative, p_a=self.p_a, p_b=self.p_b, landmark_day=self.landmark_day,
+                    block_size=self.block_size, prior_a=self.prior_a, prior_b=self.prior_b,
+                    interim=self._interim_domain())
+
 
 
 @dataclass
@@ -238,6 +272,13 @@ class TwoArmDesignConfig(_TwoArm):
 
     _constraints = {**_TwoArm._constraints, "regimen_a": _REGIMEN, "regimen_b": _REGIMEN}
 
+    def to_domain(self):
+        """The design object (:class:`simtrial.designs.TwoArm`)."""
+        from simtrial.designs.randomised import TwoArm
+
+        return TwoArm(**self._two_arm_domain(), regimen_a=self.regimen_a, regimen_b=self.regimen_b)
+
+
 
 @dataclass
 class SequencingDesignConfig(_TwoArm):
@@ -270,3 +311,9 @@ class SequencingDesignConfig(_TwoArm):
     def regimen_b(self) -> str:
         return "sirolimus_then_mmf" if self.mmf_after_failure else "sirolimus"
 
+    def to_domain(self):
+        """The design object (:class:`simtrial.designs.Sequencing`)."""
+        from simtrial.designs.randomised import Sequencing
+
+        return Sequencing(**self._two_arm_domain(), switch_day=self.switch_day,
+                          mmf_after_failure=self.mmf_after_failure)

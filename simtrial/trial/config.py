@@ -66,6 +66,12 @@ class ParametricScenarioConfig(Validated):
         "population": _POPULATION,
     }
 
+    def to_domain(self):
+        """The scenario object (:class:`simtrial.scenarios.Parametric`)."""
+        from simtrial.scenarios import Parametric
+
+        return Parametric(list(self.p_response) or None, self.response_day_min, _population_domain(self.population))
+
 
 @dataclass
 class NullScenarioConfig(Validated):
@@ -88,6 +94,12 @@ class NullScenarioConfig(Validated):
         "response_day_min": _DAY,
         "population": _POPULATION,
     }
+
+    def to_domain(self):
+        """The scenario object (:class:`simtrial.scenarios.Null`)."""
+        from simtrial.scenarios import Null
+
+        return Null(self.p, self.response_day_min, _population_domain(self.population))
 
 
 @dataclass
@@ -115,6 +127,12 @@ class FixedScenarioConfig(Validated):
         "mmf_mu_shift": Interval(float, -20.0, 20.0),
     }
 
+    def to_domain(self):
+        """The scenario object (:class:`simtrial.scenarios.Fixed`) at the default parameters."""
+        from simtrial.scenarios import Fixed
+
+        return Fixed(None, self.sirolimus_mu_shift, self.mmf_mu_shift, _population_domain(self.population))
+
 
 @dataclass
 class PosteriorScenarioConfig(Validated):
@@ -140,6 +158,13 @@ class PosteriorScenarioConfig(Validated):
         "population": _POPULATION,
         "power_at_median": Boolean(),
     }
+
+    def to_domain(self, allow_failed_diagnostics: bool = False):
+        """The scenario object (:class:`simtrial.scenarios.Posterior`); loads the posterior."""
+        from simtrial.scenarios import Posterior
+
+        return Posterior(self.posterior, _population_domain(self.population), self.power_at_median,
+                         allow_failed_diagnostics)
 
 
 @dataclass
@@ -222,3 +247,19 @@ class SimulationConfig(Validated):
             raise ValidationError("biweekly_until", f"must be >= weekly_until ({self.weekly_until:g})", self.biweekly_until)
         if self.followup_days < self.biweekly_until:
             raise ValidationError("followup_days", f"must be >= biweekly_until ({self.biweekly_until:g})", self.followup_days)
+
+    def to_domain(self):
+        """The trial's conduct: ``(Sites, Schedule)``; ``replicates``, ``workers``, ``chunk_size``
+        and ``calendar`` are arguments of :class:`simtrial.Trial` and its ``simulate``."""
+        from simtrial.trial.enrolment import Sites
+        from simtrial.trial.schedule import Schedule
+
+        sites = Sites(self.n_sites, self.site_open_every_days, self.accrual_per_site_per_month, self.screen_failure)
+        schedule = Schedule(self.treatment_start_days, self.dropout_per_year, self.weekly_until, self.biweekly_until,
+                            self.monthly_every, self.followup_days, self.pause_at_looks)
+        return sites, schedule
+
+
+def _population_domain(name: str):
+    """``model`` -> None (the patient model's population); other names stay names."""
+    return None if name == "model" else name

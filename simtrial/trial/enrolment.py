@@ -14,26 +14,54 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-__all__ = ["Sites", "Accrual"]
+from simtrial._core.validation import Interval, check_fields
+
+__all__ = ["Sites", "Accrual", "MONTH_DAYS"]
+
+
+#: Days per month for durations and rates (365.25 / 12).
+MONTH_DAYS = 30.4375
 
 
 @dataclass(frozen=True)
 class Sites:
     """Site openings and referral rates.
 
-    Attributes
+    Parameters
     ----------
     n_sites : int
+        Number of sites.
     open_every_days : float
-        Site k opens on day k * open_every_days.
-    rate_per_site_per_day : float
+        Site k (0-based) opens on day ``k * open_every_days``.
+    accrual_per_site_per_month : float
+        Poisson rate of referred children per open site (a month is :data:`MONTH_DAYS` days).
     screen_failure : float
+        Share of referred children who are not eligible.
+
+    Examples
+    --------
+    >>> Sites(n_sites=4, open_every_days=60.0, accrual_per_site_per_month=0.5).rate_per_site_per_day
+    0.016427104722792608
     """
 
-    n_sites: int
-    open_every_days: float
-    rate_per_site_per_day: float
-    screen_failure: float
+    n_sites: int = 4
+    open_every_days: float = 60.0
+    accrual_per_site_per_month: float = 0.5
+    screen_failure: float = 0.15
+
+    _constraints = {
+        "n_sites": Interval(int, 1, 10_000),
+        "open_every_days": Interval(float, 0.0, 100_000.0),
+        "accrual_per_site_per_month": Interval(float, 0.0, 1e6, closed="right"),
+        "screen_failure": Interval(float, 0.0, 0.99),
+    }
+
+    def __post_init__(self) -> None:
+        check_fields(self, self._constraints)
+
+    @property
+    def rate_per_site_per_day(self) -> float:
+        return self.accrual_per_site_per_month / MONTH_DAYS
 
     def open_days(self) -> np.ndarray:
         return np.arange(self.n_sites) * self.open_every_days

@@ -1,0 +1,32 @@
+"""Group-sequential designs: Lan-DeMets alpha spending, Wang-Tsiatis bounds, binding and
+non-binding futility (beta spending or fixed bounds), power and sample size for rates, and the
+exact binomial operating characteristics of the same boundaries. Equal to rpact 3.3.4 (tests).
+
+Modules
+-------
+spending
+    Spending functions (asOF, asP, asHSD, asKD, bsOF, ...) and the boundary families.
+integration
+    Recursive numerical integration of the canonical joint distribution (Jennison & Turnbull).
+boundaries
+    Critical values and futility bounds.
+design
+    :class:`GroupSequentialDesign` (rpact's ``getDesignGroupSequential``).
+rates
+    :class:`GroupSequentialRates` and :func:`sample_size_rates` (rpact's ``getPowerRates`` and
+    ``getSampleSizeRates``, normal approximation).
+exact
+    Exact binomial operating characteristics of the boundaries by enumeration.
+"""
+
+from .design import DesignCharacteristics, ExitProbabilities, GroupSequentialDesign
+from .spending import BetaSpending, TypeOfDesign, spending
+
+__all__ = [
+    "GroupSequentialDesign",
+    "ExitProbabilities",
+    "DesignCharacteristics",
+    "TypeOfDesign",
+    "BetaSpending",
+    "spending",
+]
