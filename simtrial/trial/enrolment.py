@@ -85,7 +85,6 @@ class Accrual:
         self.env, self.sites, self.rng, self.on_enrol = env, sites, rng, on_enrol
         self.open = 0
         self.referred = 0
-        self.screen_failures = 0
         self.opened = env.event()
         self.stopped = False
         self._gaps = rng.standard_exponential(64)
@@ -129,7 +128,6 @@ class Accrual:
                 return
             self.referred += 1
             if u < self.sites.screen_failure:
-                self.screen_failures += 1
                 continue
             pause = self.on_enrol()
             if pause is not None:
