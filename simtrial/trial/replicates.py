@@ -237,7 +237,8 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
         Replicates per vectorised chunk (results do not depend on it); default
         :data:`CHUNK_PARAMETRIC` in the parametric scenarios, else :data:`CHUNK_BIOLOGY`.
     progress : callable, optional
-        Wraps the iterable of chunks (``RunContext.progress``).
+        Wraps the iterable of chunks, each giving its number of replicates
+        (``RunContext.progress(iterable, total, desc, advance)``).
     workers : int
         Threads computing chunks at once (numpy runs its array loops without the GIL). Results do
         not depend on it: every chunk is computed from its replicates' own streams.
@@ -259,12 +260,13 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     res.update({f: np.empty((reps.size, k)) for f in ARM_FIELDS})
     starts = range(0, reps.size, chunk_size)
 
-    def one(s: int) -> None:
+    def one(s: int) -> int:
         _chunk(plan, root, [int(r) for r in reps[s:s + chunk_size]], res, slice(s, min(s + chunk_size, reps.size)))
+        return min(s + chunk_size, reps.size) - s
 
     with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
         done = pool.map(one, starts) if pool is not None else map(one, starts)
-        for _ in (progress(done, total=len(starts), desc="replicates") if progress else done):
+        for _ in (progress(done, total=int(reps.size), desc="replicates", advance=int) if progress else done):
             pass
     res["replicate"] = reps
     return res
