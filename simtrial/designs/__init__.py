@@ -14,6 +14,10 @@ bayes, interim
     threshold calibration of predictive-probability interim designs.
 contingency
     The usual 2x2 p-values side by side.
+oc, sample_size, estimation
+    Exact OC curves over the true rate (and two-arm size over the null space); exact
+    sample-size search (smallest and stable n, Simon minimax / admissible / optimal per planning
+    value); estimation after stopping (UMVUE, Koyama-Chen exact CI).
 
 Design objects (the public API: constructor stores validated parameters, ``print`` shows the
 design summary, ``exact(...)`` the exact operating characteristics)
@@ -61,6 +65,7 @@ from .pp_interim import PPInterim
 from .randomised import Sequencing, TwoArm
 from .simon_two_stage import Simon
 from .single_arm import SingleArm
+from . import estimation, oc, sample_size  # noqa: E402  (decisions: exact OCs, sample size, estimation)
 
 __all__ = [
     "Design",
