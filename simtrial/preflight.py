@@ -144,13 +144,11 @@ def job_problem(cfg) -> str | None:
             check(config)
         except (ConfigError, ValueError, FileNotFoundError) as exc:
             return str(exc)
-    estimate = getattr(study, "estimate_resources", None)
-    if callable(estimate):
-        from simtrial.resources import check_resources
+    from simtrial.resources import check_resources, estimate_config
 
-        problem = check_resources(estimate(config))
-        if problem:
-            return problem
+    problem = check_resources(estimate_config(config))
+    if problem:
+        return problem
     return None
 
 
@@ -440,8 +438,10 @@ def prepare(argv: list[str]) -> list[str]:
         composed = compose_jobs(list(args.overrides), bool(args.multirun), args.config_name or "config")
     except PreflightError:
         raise
-    except Exception:
-        return argv  # Hydra fails the same way before creating anything, with its own message
+    except Exception as exc:  # Hydra's composition error (unknown key or option, wrong type): one line
+        from simtrial.config.commandline import reword
+
+        raise PreflightError(str(reword(exc, list(args.overrides)))) from None
     problems = list(composed.errors) + hydra_problems(composed.first)
     if problems:
         raise PreflightError(problems)

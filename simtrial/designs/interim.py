@@ -22,6 +22,8 @@ from itertools import product
 import numpy as np
 from scipy import stats
 
+from simtrial._core.codes import Outcome
+
 from ._validation import check_int, check_positive, check_probability
 from .bayes import final_critical_value, predictive_probability
 
@@ -34,9 +36,8 @@ __all__ = [
     "Calibration",
 ]
 
-STOP_FUTILITY = 0
-FAIL_FINAL = 1
-REJECT_H0 = 2
+# Decision codes returned by ``decide`` (simtrial._core.codes.Outcome).
+STOP_FUTILITY, FAIL_FINAL, REJECT_H0 = Outcome.STOP_FUTILITY, Outcome.FAIL_FINAL, Outcome.REJECT_H0
 
 
 def look_sizes(n: int, fractions) -> np.ndarray:

@@ -155,26 +155,14 @@ class SingleArm(Design):
         items = [("n", self.n), ("p0", self.p0), ("p1", self.p1), ("alpha", self.alpha), ("regimen", self.regimen)]
         return items + ([("interim", self.interim_rule)] if self.interim_rule else [])
 
-    def __str__(self) -> str:
-        size, power = self.exact_at((self.p0,)), self.exact_at((self.p1,))
-        lines = [f"Single-arm design, exact binomial test ({self.regimen}, response by day {self.landmark_day:g})",
-                 f"  H0: p <= {self.p0:g}  vs  H1: p > {self.p0:g}  (one-sided alpha {self.alpha:g}; planning p1 = {self.p1:g})",
-                 f"  N = {self.n}; reject H0 if responders >= {self.r}"]
-        if self.interim_rule is not None:
-            lines += self.interim_rule.summary_lines()
-            lines.append(f"    look sizes: {', '.join(str(v) for v in self.looks)}")
-            sc = self.size_control
-            if sc.adjust in ("final", "efficacy"):
-                lines.append(f"    type I error over all looks controlled by the {sc.adjust} threshold "
-                             f"(final: reject if >= {self.r}; theta_e {self.pp.theta_e:.4g}); "
-                             f"unadjusted size {sc.unadjusted_size:.4f}")
-            elif sc.adjust == "allowed":
-                lines.append(f"    WARNING: exact type I error {sc.size:.4f} EXCEEDS alpha {self.alpha:g} "
-                             "(allowed by size_control=allow)")
-            lines.append("    cumulative type I error by look: " + ", ".join(f"{v:.4f}" for v in sc.alpha_by_look))
-        lines += [f"  exact size (at p0)         {size['reject_rate']:.4f}",
-                  f"  exact power (at p1)        {power['reject_rate']:.4f}"]
-        if self.interim_rule is not None:
-            lines += [f"  PET at p0 / p1             {size['pet']:.4f} / {power['pet']:.4f}",
-                      f"  expected N at p0 / p1      {size['expected_n']:.2f} / {power['expected_n']:.2f}"]
-        return "\n".join(lines)
+    def design_summary(self, scenario: str = "", true_values: dict | None = None):
+        from dataclasses import replace
+
+        from simtrial.report.design_summary import pp_summary, single_arm_summary
+
+        true_p = (true_values or {}).get("p")
+        if self.pp is None:
+            out = single_arm_summary(self.n, self.p0, self.p1, self.alpha, scenario, true_p)
+        else:
+            out = pp_summary(self.pp, self.alpha, self.p1, scenario, true_p)
+        return replace(out, notes=(*out.notes, self._treatment_note()))

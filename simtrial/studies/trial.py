@@ -104,4 +104,9 @@ def run(cfg, ctx: RunContext) -> dict:
     write_run_report(ctx.run_dir, res, images=[("duration.png", "Trial duration"),
                                                 ("responders.png", "Responders per trial"),
                                                 ("decisions.png", "Decisions")])
+    if trial.design.n_arms == 2 and trial.design.switches:
+        from simtrial.studies.sequencing import answers
+
+        figs.update(answers(trial, res, replicates=sim.replicates, seed=ctx.seed, chunk_size=sim.chunk_size,
+                            workers=sim.workers, progress=ctx.progress))
     return clean(figs)

@@ -17,13 +17,24 @@ rates
     ``getSampleSizeRates``, normal approximation).
 exact
     Exact binomial operating characteristics of the boundaries by enumeration.
+decisions, trial_design
+    The look decisions on observed counts and :class:`GroupSequential`, the design object the
+    trial simulator runs.
+config
+    The ``design=group_sequential`` config schema.
 """
 
 from .design import DesignCharacteristics, ExitProbabilities, GroupSequentialDesign
+from .rates import GroupSequentialRates, SampleSizeRates, sample_size_rates
 from .spending import BetaSpending, TypeOfDesign, spending
+from .trial_design import GroupSequential
 
 __all__ = [
     "GroupSequentialDesign",
+    "GroupSequentialRates",
+    "GroupSequential",
+    "SampleSizeRates",
+    "sample_size_rates",
     "ExitProbabilities",
     "DesignCharacteristics",
     "TypeOfDesign",
