@@ -19,8 +19,16 @@ exact
     Exact binomial operating characteristics of the boundaries by enumeration.
 """
 
-from .design import DesignCharacteristics, ExitProbabilities, GroupSequentialDesign
-from .spending import BetaSpending, TypeOfDesign, spending
+from simtrial._core.lazy import lazy_exports
+
+from .spending import BetaSpending, TypeOfDesign, spending  # numpy only (scipy where used)
+
+# Imported on first use: the config schema (config.py) must not import scipy.stats.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "DesignCharacteristics": ".design",
+    "ExitProbabilities": ".design",
+    "GroupSequentialDesign": ".design",
+})
 
 __all__ = [
     "GroupSequentialDesign",

@@ -21,9 +21,13 @@ from simtrial._core.validation import (
     check_fields,
 )
 
-from .design import GroupSequentialDesign
-from .rates import GroupSequentialRates
+from typing import TYPE_CHECKING
+
 from .spending import BetaSpending, TypeOfDesign
+
+if TYPE_CHECKING:  # imported where used: the config schemas must not import scipy.stats
+    from .design import GroupSequentialDesign
+    from .rates import GroupSequentialRates
 
 __all__ = ["GroupSequentialDesignConfig"]
 
@@ -117,6 +121,8 @@ class GroupSequentialDesignConfig:
 
     def to_domain(self) -> GroupSequentialDesign:
         """The design's boundaries (:class:`GroupSequentialDesign`)."""
+        from .design import GroupSequentialDesign
+
         try:
             return GroupSequentialDesign(
                 information_rates=self.information_fractions, alpha=self.alpha, beta=self.beta, sided=self.sided,
@@ -136,6 +142,8 @@ class GroupSequentialDesignConfig:
 
     def rates(self, p_response=()) -> GroupSequentialRates:
         """The trial at true rates ``p_response`` (arm order A, B; empty: the planning rates)."""
+        from .rates import GroupSequentialRates
+
         p = tuple(float(v) for v in p_response) or self.planning_rates()
         if len(p) != self.arms:
             raise ValidationError("scenario.p_response", f"needs one probability per arm ({self.arms})", list(p))
