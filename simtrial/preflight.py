@@ -144,13 +144,11 @@ def job_problem(cfg) -> str | None:
             check(config)
         except (ConfigError, ValueError, FileNotFoundError) as exc:
             return str(exc)
-    estimate = getattr(study, "estimate_resources", None)
-    if callable(estimate):
-        from simtrial.resources import check_resources
+    from simtrial.resources import check_resources, estimate_config
 
-        problem = check_resources(estimate(config))
-        if problem:
-            return problem
+    problem = check_resources(estimate_config(config))
+    if problem:
+        return problem
     return None
 
 

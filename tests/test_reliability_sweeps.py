@@ -128,4 +128,3 @@ def test_a_bad_grid_point_fails_its_job_only_when_it_gets_past_the_preflight(tmp
     assert summary["status"] == "failed"
     assert json.loads((tmp_path / "summary.json").read_text())["error"].startswith("invalid config: design.n")
     assert (tmp_path / "keep.txt").exists()
-    del OmegaConf

@@ -77,7 +77,8 @@ def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
             if pd.notna(s["smallest_n"]):
                 c = colors.get(s["scenario"], "black")
                 ax.axvline(float(s["smallest_n"]), color=c, ls="-.", lw=1)
-                ax.plot([float(s["smallest_n"])], [s["power"]], marker="*", ms=14, color=c, mec="black",
+                y = s["power"] if pd.notna(s.get("power", np.nan)) else s.get("assurance", np.nan)
+                ax.plot([float(s["smallest_n"])], [y], marker="*", ms=14, color=c, mec="black",
                         zorder=5, label=f"smallest n = {s['smallest_n']:g} ({s['scenario']})")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(size)

@@ -14,6 +14,7 @@ from simtrial.designs.config import (
     SingleArmDesignConfig,
     TwoArmDesignConfig,
 )
+from simtrial.designs.smart import SmartDesignConfig
 from simtrial.designs.group_sequential.config import GroupSequentialDesignConfig
 from simtrial.models.config import ModelConfig
 from simtrial.trial.config import (
@@ -33,6 +34,7 @@ GROUP_SCHEMAS: dict[str, dict[str, type]] = {
         "two_arm": TwoArmDesignConfig,
         "sequencing": SequencingDesignConfig,
         "group_sequential": GroupSequentialDesignConfig,
+        "smart": SmartDesignConfig,
     },
     "scenario": {
         "parametric": ParametricScenarioConfig,

@@ -63,6 +63,10 @@ _EXPORTS = {
     "TwoArm": ".randomised",
     "Simon": ".simon_two_stage",
     "SingleArm": ".single_arm",
+    "Smart": ".smart",
+    "GroupSequential": ".group_sequential",
+    "GroupSequentialDesign": ".group_sequential",
+    "GroupSequentialRates": ".group_sequential",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
@@ -72,7 +76,11 @@ __all__ = [
     "Sequencing",
     "Simon",
     "SingleArm",
+    "Smart",
     "TwoArm",
+    "GroupSequential",
+    "GroupSequentialDesign",
+    "GroupSequentialRates",
     "Calibration",
     "OperatingCharacteristics",
     "PPDesign",

@@ -57,6 +57,7 @@ class _Interim(Validated):
     theta_e: float = 1.0
     prior_a: float = 1.0
     prior_b: float = 1.0
+    size_control: str = "refuse"
 
     _constraints = {
         "interim_fractions": Sequence(_PROB, max_len=20, increasing=True),
@@ -64,6 +65,7 @@ class _Interim(Validated):
         "theta_e": _PROB_CLOSED,
         "prior_a": Interval(float, 0.0, 1e4, "right"),
         "prior_b": Interval(float, 0.0, 1e4, "right"),
+        "size_control": Options("refuse", "final", "efficacy", "allow"),
     }
 
     def _check(self) -> None:
@@ -75,7 +77,8 @@ class _Interim(Validated):
 
         if not self.interim_fractions:
             return None
-        return PPInterim(tuple(self.interim_fractions), self.theta_f, self.theta_e, self.prior_a, self.prior_b)
+        return PPInterim(tuple(self.interim_fractions), self.theta_f, self.theta_e, self.prior_a, self.prior_b,
+                         self.size_control)
 
 
 
@@ -291,6 +294,10 @@ class SequencingDesignConfig(_TwoArm):
         Day of the switch for children without a confirmed response.
     mmf_after_failure : bool
         Arm B switches to MMF at ``switch_day`` without confirmed response.
+    primary_endpoint : str
+        The endpoint the answer leads with (:class:`simtrial.sequencing.endpoints.Endpoint`):
+        ``response`` (at the landmark; the design's test), ``share_in_response``,
+        ``time_to_response`` (restricted mean) or ``exposed_both``.
     (other fields as :class:`TwoArmDesignConfig`)
     """
 
@@ -300,8 +307,10 @@ class SequencingDesignConfig(_TwoArm):
     alternative: str = "two-sided"
     p_a: float = 0.5
     p_b: float = 0.75
+    primary_endpoint: str = "response"
 
-    _constraints = {**_TwoArm._constraints, "switch_day": _DAY, "mmf_after_failure": Boolean()}
+    _constraints = {**_TwoArm._constraints, "switch_day": _DAY, "mmf_after_failure": Boolean(),
+                    "primary_endpoint": Options("response", "share_in_response", "time_to_response", "exposed_both")}
 
     @property
     def regimen_a(self) -> str:
@@ -316,4 +325,4 @@ class SequencingDesignConfig(_TwoArm):
         from simtrial.designs.randomised import Sequencing
 
         return Sequencing(**self._two_arm_domain(), switch_day=self.switch_day,
-                          mmf_after_failure=self.mmf_after_failure)
+                          mmf_after_failure=self.mmf_after_failure, primary_endpoint=self.primary_endpoint)

@@ -41,6 +41,11 @@ __all__ = [
     "bsa_costeff",
     "letter_population",
     "bride_population",
+    "mmf_naive_population",
+    "mmf_refractory_population",
+    "POPULATIONS",
+    "named_population",
+    "check_mmf_eligibility",
 ]
 
 
@@ -189,11 +194,87 @@ def letter_population(**overrides) -> PopulationSpec:
 def bride_population(**overrides) -> PopulationSpec:
     """Bride et al., Blood 2016: ALPS 12, multi-lineage 12, single-lineage 6; median age 11 y.
 
-    Prior MMF in Bride's cohort is not reported in the abstract; the letter's shares are kept.
+    Prior MMF in Bride's cohort is not reported in the abstract; as in the calibration's
+    likelihood (:mod:`simtrial.calibration.model`), every child is taken as MMF-naive.
     """
-    base = dict(age_median_years=11.0, group_weights=[0.0, 0.0, 12.0, 12.0, 6.0])
+    base = dict(age_median_years=11.0, group_weights=[0.0, 0.0, 12.0, 12.0, 6.0],
+                share_mmf_exposed=0.0, share_mmf_failed=0.0)
     base.update(overrides)
     return PopulationSpec(**base)
+
+
+def mmf_naive_population(**overrides) -> PopulationSpec:
+    """Children eligible for either first drug: the sequencing trial's population.
+
+    The letter's disease-group mix (10 primary ITP / 9 ARS-ITP: the letter asks whether MMF
+    then sirolimus is a good sequence for these children), ages and baseline counts, with no
+    child exposed to MMF before.
+    """
+    base = dict(share_mmf_exposed=0.0, share_mmf_failed=0.0)
+    base.update(overrides)
+    return PopulationSpec(**base)
+
+
+def mmf_refractory_population(**overrides) -> PopulationSpec:
+    """A rescue trial after MMF failure, the letter's setting with every child MMF-failed.
+
+    The letter's disease-group mix, ages and baseline counts; every child received MMF and
+    failed it (17/19 in the letter itself: :func:`letter_population`).
+    """
+    base = dict(share_mmf_exposed=1.0, share_mmf_failed=1.0)
+    base.update(overrides)
+    return PopulationSpec(**base)
+
+
+#: Named trial populations: name -> factory (keyword overrides allowed).
+POPULATIONS = {
+    "mmf_naive": mmf_naive_population,
+    "mmf_refractory": mmf_refractory_population,
+    "letter": letter_population,
+    "bride": bride_population,
+}
+
+
+def named_population(name: str, **overrides) -> PopulationSpec:
+    """The trial population called ``name`` (a key of :data:`POPULATIONS`).
+
+    Raises
+    ------
+    ValueError
+        Naming ``population`` and the allowed names when ``name`` is unknown.
+    """
+    if name not in POPULATIONS:
+        raise ValueError(f"population: must be one of {sorted(POPULATIONS)}; got {name!r}")
+    return POPULATIONS[name](**overrides)
+
+
+def check_mmf_eligibility(spec: PopulationSpec, drugs, where: str = "population") -> None:
+    """Refuse to give MMF to a population that holds children already marked MMF-failed.
+
+    A child who failed MMF has, by the joint model, an MMF latent below the response threshold
+    (:mod:`simtrial.models.joint`): treating it with MMF again would simulate a response that
+    cannot happen, and no trial would randomise such a child to MMF.
+
+    Raises
+    ------
+    simtrial._core.validation.ValidationError
+        Naming ``where`` (a ``ValueError``).
+
+    Parameters
+    ----------
+    spec : PopulationSpec
+    drugs : iterable of str
+        Every drug some arm of the design can give (first or after a switch).
+    where : str
+        Field named in the message (for example ``scenario.population``).
+    """
+    from simtrial._core.validation import ValidationError
+
+    if "mmf" in set(drugs) and spec.share_mmf_failed > 0:
+        raise ValidationError(
+            where, f"the design gives MMF, but {spec.share_mmf_failed:.0%} of this population already failed "
+            "MMF (share_mmf_failed > 0); use the 'mmf_naive' population (or set share_mmf_failed: 0) for a "
+            "design with an MMF arm")
 
 
 def weight_for_age(age_years, spec: PopulationSpec | None = None) -> np.ndarray:

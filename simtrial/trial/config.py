@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from simtrial._core.units import MONTH_DAYS  # days per month (365.25 / 12)
 from simtrial._core.validation import Boolean, Interval, Options, Predicate, Sequence, ValidationError, Validated
 from simtrial._core.validation import Optional as Maybe
 
@@ -24,12 +25,10 @@ __all__ = [
     "MAX_REPLICATES",
 ]
 
-#: Days per month for durations (365.25 / 12).
-MONTH_DAYS = 30.4375
-
 #: Populations of virtual children (:mod:`simtrial.models.population`).
-#: ``model``: the ``model`` group's population (by default the letter's).
-POPULATIONS: tuple[str, ...] = ("model", "letter", "bride")
+#: ``model``: the ``model`` group's population (by default the letter's); the others are the
+#: named trial populations of :data:`simtrial.models.population.POPULATIONS`.
+POPULATIONS: tuple[str, ...] = ("model", "letter", "bride", "mmf_naive", "mmf_refractory")
 
 
 _POPULATION = Options(*POPULATIONS)

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from simtrial._core.units import MONTH_DAYS
 from simtrial._core.validation import Interval, check_fields
 
 __all__ = ["Sites", "Accrual", "MONTH_DAYS"]
 
 
-#: Days per month for durations and rates (365.25 / 12).
-MONTH_DAYS = 30.4375
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,8 @@ class Sites:
 
     Examples
     --------
-    >>> Sites(n_sites=4, open_every_days=60.0, accrual_per_site_per_month=0.5).rate_per_site_per_day
-    0.016427104722792608
+    >>> round(Sites(n_sites=4, accrual_per_site_per_month=0.5).rate_per_site_per_day, 6)
+    0.016427
     """
 
     n_sites: int = 4

@@ -21,6 +21,13 @@ from typing import Callable, Iterable
 import numpy as np
 
 from simtrial.designs.base import Design
+from simtrial.sequencing.endpoints import (
+    ENDPOINT_FIELDS,
+    REGIME_FIELDS,
+    arm_statistics,
+    patient_values,
+    regime_statistics,
+)
 from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import run_trials
 from simtrial.trial.counter import CounterStream, uniform
@@ -43,7 +50,7 @@ CHUNK_BIOLOGY, CHUNK_PARAMETRIC = 500, 2000
 FIELDS = ("decision", "stop_look", "n_enrolled", "n_assessed", "duration_days", "referred", "n_events")
 #: Per-replicate, per-arm results.
 ARM_FIELDS = ("n", "assessed", "responders", "response_rate", "time_to_response_days",
-              "share_in_response", "exposed_both")
+              "share_in_response", "exposed_both") + ENDPOINT_FIELDS + REGIME_FIELDS
 
 
 @dataclass(frozen=True)
@@ -206,6 +213,12 @@ def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
     with np.errstate(invalid="ignore", divide="ignore"):
         res["response_rate"][j] = cal["responders"] / cal["assessed"]
     for f, v in _arm_summaries(arm, cal["n_enrolled"].astype(np.int64), out, k).items():
+        res[f][j] = v
+    enrolled = np.arange(n)[None, :] < cal["n_enrolled"].astype(np.int64)[:, None]
+    values = patient_values(out, plan.model.followup_days)
+    for f, v in arm_statistics(values, arm, enrolled, k).items():
+        res[f][j] = v
+    for f, v in regime_statistics(values, out.second_stage, arm, enrolled, k, plan.model.rerandomise).items():
         res[f][j] = v
 
 

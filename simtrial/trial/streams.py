@@ -27,7 +27,7 @@ __all__ = ["STREAMS", "BLOCK", "stream", "streams", "counter_keys", "counter_str
 
 #: Component streams of a replicate, by index.
 STREAMS = {"population": 0, "biology": 1, "randomisation": 2, "accrual": 3, "dropout": 4, "parametric": 5,
-           "strata": 6}
+           "strata": 6, "rerandomisation": 7}
 
 #: Patients per block of a patient-level stream.
 BLOCK = 64
