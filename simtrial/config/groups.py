@@ -33,3 +33,7 @@ from simtrial.models.config import ModelConfig
 
 register_group("model", "default", ModelConfig)
 register_group("calibration", "default", editable(CalibrationConfig))
+
+from simtrial.studies.borrowing_config import BorrowingConfig  # noqa: E402
+
+register_group("analysis", "borrowing", BorrowingConfig)
