@@ -160,7 +160,7 @@ def _sf_diff(mix1: BetaMixture, mix2: BetaMixture, q: float) -> float:
         def f(u, a=a, b=b):
             return mix1.sf(special.betaincinv(a, b, u) + q)
 
-        val = adaptive_integrate(f, 0.0, 1.0, abstol=1e-12, reltol=1e-11)
+        val = adaptive_integrate(f, 0.0, 1.0, abstol=1e-12, reltol=1e-11, initial=4)
         total += v * val
     return min(max(total, 0.0), 1.0)
 
