@@ -32,13 +32,12 @@ sys.path.insert(0, str(HERE.parent))
 
 from simtrial.designs.config import SequencingDesignConfig, TwoArmDesignConfig  # noqa: E402
 from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS  # noqa: E402
-from simtrial.trial.analysis import build_analysis  # noqa: E402
 from simtrial.trial.enrolment import Sites  # noqa: E402
 from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients  # noqa: E402
 from simtrial.trial.replicates import Plan, allocate, simulate  # noqa: E402
 from simtrial.trial.visits import visit_days  # noqa: E402
 
-SITES = Sites(4, 60.0, 0.5 / 30.4375, 0.15)
+SITES = Sites(4, 60.0, 0.5, 0.15)
 
 
 def _sequencing_plan() -> Plan:
@@ -46,12 +45,12 @@ def _sequencing_plan() -> Plan:
     model = OutcomeModel(regimens=(cfg.regimen_a, cfg.regimen_b), landmark_day=168.0, switch_day=84.0,
                          followup_days=364.0, visits=visit_days(),
                          parameters=lambda r: DEFAULT_POPULATION_PARAMETERS, draw_index=lambda r: 0)
-    return Plan(build_analysis(cfg), model, SITES)
+    return Plan(cfg.to_domain(), model, SITES)
 
 
 def bare_numpy(plan: Plan, root, replicates: int, chunk: int) -> np.ndarray:
     """The same per-patient work and analysis, vectorised, with no calendar: reject per replicate."""
-    n = plan.analysis.n_max
+    n = plan.design.n_max
     out = []
     for s in range(0, replicates, chunk):
         reps = list(range(s, min(s + chunk, replicates)))
@@ -60,7 +59,7 @@ def bare_numpy(plan: Plan, root, replicates: int, chunk: int) -> np.ndarray:
         o = chunk_outcomes(plan.model, root, reps, n, arm.ravel(), pats)
         x_a = np.sum(o.responded & (arm == 0), axis=1)
         x_b = np.sum(o.responded & (arm == 1), axis=1)
-        out.append(plan.analysis.table[x_a, x_b])
+        out.append(plan.design.table[x_a, x_b])
     return np.concatenate(out)
 
 
@@ -101,7 +100,7 @@ def main(replicates: int = 10_000, chunk: int = 500, simpy_replicates: int = 400
     cfg = TwoArmDesignConfig(n_per_arm=40, interim_fractions=[0.5], theta_f=0.05, theta_e=0.999)
     model = OutcomeModel(regimens=("mmf", "sirolimus"), landmark_day=168.0, switch_day=84.0,
                          followup_days=364.0, visits=visit_days(), p_response=(0.3, 0.6))
-    pplan = Plan(build_analysis(cfg), model, SITES)
+    pplan = Plan(cfg.to_domain(), model, SITES)
     assert pplan.calendar_used == "vectorised"
     simulate(pplan, root, 200)  # warm-up: predictive-probability tables
     t0 = time.perf_counter()
@@ -109,7 +108,7 @@ def main(replicates: int = 10_000, chunk: int = 500, simpy_replicates: int = 400
     t_simpy = time.perf_counter() - t0
     rate_1, vres = _best_rate(pplan, root, parametric_replicates)
     rate_2, _ = _best_rate(pplan, root, parametric_replicates, workers=2)
-    rate_flat, _ = _best_rate(replace(pplan, sites=Sites(1, 0.0, SITES.n_sites * SITES.rate_per_site_per_day, 0.0)),
+    rate_flat, _ = _best_rate(replace(pplan, sites=Sites(1, 0.0, SITES.n_sites * SITES.accrual_per_site_per_month, 0.0)),
                               root, parametric_replicates)
     same = all(np.array_equal(sres[k], vres[k][:simpy_replicates], equal_nan=True) for k in sres)
     r = rpact()

@@ -2,6 +2,7 @@
 # A one-node SLURM cluster on localhost, for the slow tests and for trying sweeps on a laptop.
 #
 #   scripts/slurm-local.sh start    write config if needed, start munged, slurmctld, slurmd; wait idle
+#                                   (a cluster that already answers under a foreign slurm.conf is used as is)
 #   scripts/slurm-local.sh stop     stop the daemons this script started
 #   scripts/slurm-local.sh status   show daemons and sinfo; exit 0 if the node is up, 3 if not
 #
@@ -42,6 +43,11 @@ alive() { [ -s "$1" ] && [ -d "/proc/$(cat "$1" 2>/dev/null)" ]; }
 conf_is_ours() { [ -f "$CONF" ] && grep -qxF "$MARK" "$CONF"; }
 
 node_state() { sinfo -h -n "$NODE" -o %T 2>/dev/null | head -n1; }
+
+# Some node of the running cluster (any owner) is usable.
+foreign_cluster_up() {
+  sinfo -h -o %T 2>/dev/null | sed 's/[*~#$@^!%-]*$//' | grep -qxE 'idle|mixed|allocated|completing'
+}
 
 show_logs() {
   local f
@@ -191,6 +197,11 @@ cmd_start() {
   # inherit fd 9, or they would hold the lock for ever.
   exec 9>"$RUN/start.lock"
   flock -w "$TIMEOUT" 9 || die "another 'slurm-local.sh start' holds $RUN/start.lock"
+  if [ -f "$CONF" ] && ! conf_is_ours && [ "${SIMTRIAL_SLURM_FORCE:-0}" != 1 ] && foreign_cluster_up; then
+    say "a SLURM cluster not started by simtrial already answers (sinfo); using it, nothing to start"
+    sinfo -s >&2 || true
+    return 0
+  fi
   local changed
   changed="$(write_conf)"
   start_munge

@@ -1,4 +1,9 @@
-"""``python -m simtrial experiment=NAME [overrides]``; ``-m`` for sweeps; ``--help`` for the groups."""
+"""``python -m simtrial experiment=NAME [overrides]``; ``-m`` for sweeps; ``--help`` for the groups.
+
+Before Hydra creates any directory, :func:`simtrial.preflight.main_argv` composes and validates
+the config (every job of a sweep) and claims a new run directory; nothing is created for a bad
+command line.
+"""
 
 from __future__ import annotations
 
@@ -32,33 +37,30 @@ def main(cfg: DictConfig):
     return run(cfg)
 
 
-def _check_results_writable(argv: list[str]) -> None:
-    """Fail early, naming ``paths.results``, when the results directory cannot be written."""
-    import os
-    import tempfile
-    from pathlib import Path
+def cli(argv: list[str] | None = None) -> int:
+    """The command line: preflight checks, then Hydra; the exit status."""
+    import sys
 
-    from simtrial.app import fail
+    from simtrial import preflight
 
-    if any(a in ("--help", "-h", "--hydra-help") or a.startswith(("--cfg", "-c", "--info")) for a in argv):
-        return
-    root = os.environ.get("SIMTRIAL_RESULTS", "results")
-    for arg in argv:
-        if arg.startswith("paths.results="):
-            root = arg.split("=", 1)[1]
-    path = Path(root)
+    from simtrial.config.commandline import expand_flags
+    from simtrial.config.help import main_help
+
+    argv = expand_flags(list(sys.argv[1:] if argv is None else argv))  # -v: third-party logs back
+    main_help(argv)  # simtrial's own --help (Hydra's takes seconds)
+    _check_experiment(argv)
+    sys.argv[1:] = preflight.main_argv(argv)
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        fail(f"paths.results: cannot write to the results directory {path} ({exc.strerror}); "
-             "set paths.results=DIR or SIMTRIAL_RESULTS to a writable directory")
+        main()
+    except KeyboardInterrupt:
+        # Ctrl-C outside a run's study (Hydra's set-up, a sweep's launcher or aggregation); a run
+        # interrupted inside its study has recorded status failed and exited 130 already.
+        sys.stderr.write("simtrial: error: interrupted\n")
+        return 130
+    from simtrial.callbacks import SWEEP_STATUS
+
+    return SWEEP_STATUS.get("exit", 0)
 
 
 if __name__ == "__main__":
-    import sys
-
-    _check_experiment(sys.argv[1:])
-    _check_results_writable(sys.argv[1:])
-    main()
+    raise SystemExit(cli())

@@ -20,6 +20,10 @@ from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger("simtrial.sweep")
 
+#: The sweep's outcome on the submitting side: ``exit`` is the status ``python -m simtrial -m``
+#: returns (non-zero when the aggregation failed). Hydra only warns about a callback's exception.
+SWEEP_STATUS: dict[str, int] = {}
+
 
 def set_pytensor_compiledir(directory: str | None) -> None:
     """Point PyTensor's ``base_compiledir`` at ``directory`` through ``PYTENSOR_FLAGS``.
@@ -71,31 +75,24 @@ class SweepCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         set_pytensor_compiledir(self.pytensor_compiledir)
+        os.environ[SWEEP_PID_VAR] = str(os.getpid())  # inherited by local workers
         launcher = OmegaConf.select(config, "hydra.launcher._target_", default="?").rsplit(".", 1)[-1]
         log.info("sweep started: %s (launcher %s)", _sweep_dir(config), launcher)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = _sweep_dir(config)
-        if not self.aggregate or not sweep_dir.is_dir():
+        if not self.aggregate:
             return
-        from simtrial.aggregate import aggregate
-        from simtrial.aggregate.targets import Targets
-
-        try:
-            result = aggregate(sweep_dir, Targets(**self.targets))
-        except Exception as exc:  # the jobs' results stay; aggregation can be re-run by hand
-            log.error("aggregation of %s failed: %s: %s (run: python -m simtrial.aggregate %s)",
-                      sweep_dir, type(exc).__name__, exc, sweep_dir)
-            return
-        ok = len(result.jobs) - len(result.failed)
-        log.info("sweep finished: %d of %d jobs ok; table %s; report %s", ok, len(result.jobs),
-                 result.table_path, result.report_path)
-        print(f"simtrial: sweep finished: {ok} of {len(result.jobs)} jobs ok; report: {result.report_path}")
+        aggregate_sweep(sweep_dir, self.targets)
 
     # --- each job (where the job runs: a joblib worker, a SLURM node) ------------------------
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
         set_pytensor_compiledir(self.pytensor_compiledir)
+        launcher = str(OmegaConf.select(config, "hydra.launcher._target_", default="") or "")
+        sweep_pid = os.environ.get(SWEEP_PID_VAR)
+        if "joblib" in launcher.lower() and sweep_pid and int(sweep_pid) != os.getpid():
+            watch_parent(int(sweep_pid))
         job = _job_label(config)
         self._t0[job] = time.perf_counter()
         flags = os.environ.get("PYTENSOR_FLAGS")
@@ -108,6 +105,67 @@ class SweepCallback(Callback):
         status = _status(job_return)
         level = logging.INFO if status == "ok" else logging.ERROR
         log.log(level, "job %s ended: %s in %.1f s", job, status, elapsed)
+
+
+def aggregate_sweep(sweep_dir: Path, targets: dict) -> bool:
+    """Aggregate a finished sweep; on failure say so on stderr and make the sweep exit 1."""
+    from simtrial.aggregate import aggregate
+    from simtrial.aggregate.targets import Targets
+
+    try:
+        result = aggregate(sweep_dir, Targets(**targets))
+    except Exception as exc:  # the jobs' results stay; aggregation can be re-run by hand
+        log.error("aggregation of %s failed: %s: %s (run: python -m simtrial.aggregate %s)",
+                  sweep_dir, type(exc).__name__, exc, sweep_dir)
+        sys.stderr.write(f"simtrial: error: aggregation of the sweep failed: {exc} "
+                         f"(re-run: python -m simtrial.aggregate {sweep_dir})\n")
+        SWEEP_STATUS["exit"] = 1
+        return False
+    ok = len(result.jobs) - len(result.failed)
+    log.info("sweep finished: %d of %d jobs ok; table %s; report %s", ok, len(result.jobs),
+             result.table_path, result.report_path)
+    print(f"simtrial: sweep finished: {ok} of {len(result.jobs)} jobs ok; report: {result.report_path}")
+    return True
+
+
+#: Environment variable naming the process that launched a sweep (its local workers inherit it).
+SWEEP_PID_VAR = "SIMTRIAL_SWEEP_PID"
+_WATCHING: dict[str, Any] = {}
+
+
+def watch_parent(parent_pid: int, interval: float = 1.0, grace: float = 10.0,
+                 on_orphaned=None) -> None:
+    """Stop this worker process when the sweep's process ``parent_pid`` is gone.
+
+    A joblib (loky) worker otherwise finishes its job after the sweep was killed. Every
+    ``interval`` seconds a daemon thread checks that this process's parent is still
+    ``parent_pid``; if not, it sends this process SIGTERM (the run records ``status: failed``)
+    and, should the process still live ``grace`` seconds later, ends it. One watcher per process.
+    """
+    import threading
+
+    if _WATCHING.get("pid") == os.getpid():
+        return
+    _WATCHING["pid"] = os.getpid()
+
+    def orphaned() -> None:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(grace)
+        os._exit(128 + signal.SIGTERM)
+
+    action = on_orphaned or orphaned
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                log.error("the sweep's process %d is gone; stopping this job", parent_pid)
+                action()
+                return
+            time.sleep(interval)
+
+    threading.Thread(target=watch, name="simtrial-parent-watch", daemon=True).start()
 
 
 def _sweep_dir(config: DictConfig) -> Path:

@@ -9,6 +9,13 @@ them into a temporary directory, and compares every figure in the two ``summary.
 except the fields that record when, where and how long (:data:`VOLATILE`). Exits 0 when all
 figures match, 1 when any differs (each difference is printed), 2 for a run directory that cannot
 be replayed. Differences in package versions or git commit are reported as context.
+
+What is trusted: nothing in the run directory but its list of overrides, and each override is
+checked before use (:func:`safe_overrides`): only simtrial's own config fields and config-group
+choices among the packaged options, no Hydra settings, no ``+``/``~`` edits, no ``_target_`` keys
+and no resolvers (``${oc.env:...}``). ``.hydra/config.yaml`` and ``hydra.yaml`` are never read,
+so nothing from a run directory is instantiated. The replay's temporary directory is removed
+unless ``--keep``.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import math
 import os
 import subprocess
 import sys
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,7 +34,7 @@ import yaml
 
 #: Summary fields that legitimately differ between a run and its replay.
 VOLATILE = frozenset({"started", "finished", "wall_time_s", "pid", "git_sha", "versions",
-                      "package_version", "overrides", "run_dir"})
+                      "package_version", "overrides", "run_dir", "config_hash"})
 
 
 def _is_volatile(key: str) -> bool:
@@ -61,11 +69,82 @@ def compare(a, b, path: str = "", rel_tol: float = 0.0) -> list[str]:
     return [f"{path}: {a!r} != {b!r}"]
 
 
+class Refused(Exception):
+    """An override in a run directory that replay will not run."""
+
+
+#: Overrides that say where and how a run ran; the replay sets its own.
+DROPPED_PREFIXES = ("run.", "paths.")
+
+
+def _groups() -> dict[str, list[str]]:
+    """Config group -> its packaged options (``conf/<group>/*.yaml``)."""
+    from simtrial.paths import CONF_DIR
+
+    return {d.name: sorted(p.stem for p in d.glob("*.yaml"))
+            for d in sorted(CONF_DIR.iterdir()) if d.is_dir() and d.name != "hydra"}
+
+
+def safe_overrides(overrides) -> list[str]:
+    """The overrides of a run directory that a replay may pass on, checked one by one.
+
+    Raises
+    ------
+    Refused
+        Naming the first override that is not a plain override of simtrial's own config.
+    """
+    from dataclasses import fields
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from simtrial.config.schema import Config
+    from simtrial.preflight import PreflightError, check_override_text
+
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        raise Refused("overrides.yaml is not a list of overrides")
+    groups = _groups()
+    roots = {f.name for f in fields(Config)} | set(groups)
+    parser = OverridesParser.create()
+    kept = []
+    for text in overrides:
+        if text.startswith("-"):
+            raise Refused(f"{text!r}: a command-line option, not an override")
+        try:
+            check_override_text(text, "in the run directory")
+            (parsed,) = parser.parse_overrides([text])
+        except PreflightError as exc:
+            raise Refused(str(exc)) from None
+        except Exception as exc:
+            raise Refused(f"{text!r}: not an override ({str(exc).splitlines()[0]})") from None
+        key = parsed.key_or_group
+        if parsed.is_hydra_override():
+            raise Refused(f"{text!r}: Hydra settings are not replayed")
+        if parsed.is_add() or parsed.is_force_add() or parsed.is_delete() or parsed.package is not None:
+            raise Refused(f"{text!r}: only plain key=value overrides are replayed")
+        if parsed.is_sweep_override():
+            raise Refused(f"{text!r}: a sweep, not one run's override")
+        if key.startswith(DROPPED_PREFIXES):
+            continue
+        if key.split(".")[0] not in roots:
+            raise Refused(f"{text!r}: {key.split('.')[0]!r} is not a simtrial config field")
+        if key in groups:
+            value = parsed.get_value_element_as_str()
+            if value not in groups[key]:
+                raise Refused(f"{text!r}: {key} must be one of {groups[key]}")
+        kept.append(text)
+    return kept
+
+
 def _load_summary(run_dir: Path) -> dict:
     path = run_dir / "summary.json"
-    if not path.exists():
+    if not path.is_file():
         raise SystemExit(_error(f"{run_dir}: no summary.json; not a simtrial run directory"))
-    summary = json.loads(path.read_text())
+    try:
+        summary = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SystemExit(_error(f"{path}: not readable JSON ({exc})")) from None
+    if not isinstance(summary, dict):
+        raise SystemExit(_error(f"{path}: not a run summary (a JSON {type(summary).__name__}, not an object)"))
     if summary.get("status") != "ok":
         raise SystemExit(_error(f"{run_dir}: status is {summary.get('status')!r}; only a run that "
                                 "finished ok can be replayed"))
@@ -83,9 +162,21 @@ def replay(run_dir: Path, keep: bool = False) -> int:
     overrides_file = run_dir / ".hydra" / "overrides.yaml"
     if not overrides_file.exists():
         return _error(f"{run_dir}: no .hydra/overrides.yaml")
-    overrides = [o for o in yaml.safe_load(overrides_file.read_text()) or []
-                 if not o.startswith(("hydra.", "run.resume"))]
+    try:
+        overrides = safe_overrides(yaml.safe_load(overrides_file.read_text()) or [])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return _error(f"{overrides_file}: not readable ({str(exc).splitlines()[0]})")
+    except Refused as exc:
+        return _error(f"{overrides_file}: refused: {exc}")
     workdir = Path(tempfile.mkdtemp(prefix="simtrial-replay-"))
+    try:
+        return _replay_into(original, overrides, workdir, keep)
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _replay_into(original: dict, overrides: list[str], workdir: Path, keep: bool) -> int:
     target = workdir / "replay"
     env = {**os.environ, "SIMTRIAL_RESULTS": str(workdir)}
     cmd = [sys.executable, "-m", "simtrial", *overrides, f"hydra.run.dir={target}"]
@@ -98,7 +189,10 @@ def replay(run_dir: Path, keep: bool = False) -> int:
     for key in ("git_sha", "package_version"):
         if original.get(key) != again.get(key):
             print(f"note: {key} differs: {original.get(key)} (original) vs {again.get(key)} (replay)")
-    for name, ver in (original.get("versions") or {}).items():
+    if original.get("config_hash") != again.get("config_hash"):
+        print("note: config_hash differs (the packaged defaults or data paths changed since the run)")
+    versions = original.get("versions") if isinstance(original.get("versions"), dict) else {}
+    for name, ver in versions.items():
         if (again.get("versions") or {}).get(name) != ver:
             print(f"note: {name} {ver} (original) vs {(again.get('versions') or {}).get(name)} (replay)")
     diffs = compare(original, again)

@@ -49,11 +49,12 @@ def _save(tmp_path, tree, ok=True, name="posterior.nc"):
 
 
 def test_round_trip_gives_population_parameters_with_a_draw_axis(tmp_path):
-    path = _save(tmp_path, _tree(group_order=tuple(reversed(GROUPS))))
+    # enough independent draws that the recomputed diagnostics pass (ESS >= 400)
+    path = _save(tmp_path, _tree(n_draw=500, group_order=tuple(reversed(GROUPS))))
     params = load_posterior(path)
     assert isinstance(params, PopulationParameters)
-    assert params.n_draws == 100
-    assert params.sirolimus.mu.shape == (100, len(GROUPS))
+    assert params.n_draws == 1000
+    assert params.sirolimus.mu.shape == (1000, len(GROUPS))
     # stored in reverse order, loaded in GROUPS order
     np.testing.assert_allclose(params.sirolimus.mu.mean(axis=0), np.arange(len(GROUPS)), atol=0.01)
     assert np.all(params.mmf.beta_mmf_failed == 0)  # the MMF effect has no prior-failure shift
@@ -86,18 +87,18 @@ def test_netcdf_without_posterior_group_is_refused(tmp_path):
 
 
 def test_failed_diagnostics_are_refused_unless_allowed(tmp_path):
-    path = _save(tmp_path, _tree(), ok=False)
-    with pytest.raises(PosteriorError, match=rf"failed its diagnostics \(max r-hat 1.2 > 1.01\); set {FLAG}"):
+    # 2 x 50 draws cannot reach ESS 400: refused whatever the stored attribute says (it says ok)
+    path = _save(tmp_path, _tree(), ok=True)
+    with pytest.raises(PosteriorError, match=rf"failed its diagnostics, recomputed from the draws \(.*min bulk ESS "
+                                             rf"\d+ < 400.*\); set {FLAG}"):
         load_posterior(path)
     assert load_posterior(path, allow_failed_diagnostics=True).n_draws == 100
 
 
-def test_posterior_without_diagnostics_is_refused_unless_allowed(tmp_path):
+def test_posterior_without_stored_diagnostics_is_judged_by_its_draws(tmp_path):
     path = tmp_path / "raw.nc"
-    _tree().to_netcdf(path)
-    with pytest.raises(PosteriorError, match=f"carries no diagnostics; set {FLAG}"):
-        load_posterior(path)
-    assert load_posterior(path, allow_failed_diagnostics=True).n_draws == 100
+    _tree(n_draw=500).to_netcdf(path)
+    assert load_posterior(path).n_draws == 1000
 
 
 def test_packaged_posterior_loads_and_passed_its_diagnostics():
@@ -131,20 +132,20 @@ def test_diagnostics_flag_divergences_and_bounds():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("sampler", "stan", r"calibration.sampler: got 'stan'; allowed: \['nutpie', 'pymc'\]"),
-    ("prior", "flat", r"calibration.prior: got 'flat'; allowed: \['default', 'sceptical', 'vague'\]"),
-    ("draws", 0, r"calibration.draws: got 0; allowed: an integer >= 1"),
-    ("chains", 1.5, r"calibration.chains: got 1.5"),
-    ("target_accept", 1.0, r"calibration.target_accept: got 1.0; allowed: a number in \(0, 1\)"),
-    ("allow_failed_diagnostics", "yes", r"calibration.allow_failed_diagnostics: got 'yes'; allowed: true or false"),
-    ("ess_min", -1.0, r"calibration.ess_min"),
+    ("sampler", "stan", r"sampler: must be one of \['nutpie', 'pymc'\]; got 'stan'"),
+    ("prior", "flat", r"prior: must be one of \['default', 'sceptical', 'vague'\]; got 'flat'"),
+    ("draws", 0, r"draws: must be an integer in \[1, 1000000\]; got 0"),
+    ("chains", 1.5, r"chains: must be an integer in \[1, 64\]; got 1.5"),
+    ("target_accept", 1.0, r"target_accept: must be a finite number in \(0, 1\); got 1.0"),
+    ("allow_failed_diagnostics", "yes", r"allow_failed_diagnostics: must be true or false; got 'yes'"),
+    ("ess_min", -1.0, r"ess_min"),
 ])
 def test_config_errors_name_the_field_and_the_allowed_values(field, value, message):
     with pytest.raises(ValueError, match=message):
         CalibrationConfig(**{field: value})
     # the same check for a plain namespace (an OmegaConf node behaves alike)
     ns = types.SimpleNamespace(**(vars(CalibrationConfig()) | {field: value}))
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match="calibration." + message):
         validate(ns)
 
 
@@ -155,7 +156,7 @@ def test_config_is_frozen_with_hydra_friendly_fields():
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.draws = 5
     assert {f.type for f in dataclasses.fields(cfg)} <= {"int", "float", "str", "bool"}
-    assert (cfg.sampler, cfg.prior, cfg.posterior, cfg.rhat_max, cfg.ess_min) == ("nutpie", "default", "packaged", 1.01, 400.0)
+    assert (cfg.sampler, cfg.prior, cfg.rhat_max, cfg.ess_min) == ("nutpie", "default", 1.01, 400.0)
 
 
 def test_ppc_table_reports_interval_and_coverage():

@@ -1,6 +1,7 @@
 """The vectorised calendar gives, replicate by replicate, exactly what the simpy calendar gives."""
 
 import dataclasses
+import functools
 
 import numpy as np
 import pytest
@@ -8,15 +9,14 @@ import pytest
 from simtrial.designs.config import SequencingDesignConfig, SimonDesignConfig, SingleArmDesignConfig, TwoArmDesignConfig
 from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS
 from simtrial.trial import replicates
-from simtrial.trial.analysis import build_analysis
 from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import AccrualDraws, run_trials, site_open_times
-from simtrial.trial.enrolment import Sites
+from simtrial.trial.enrolment import MONTH_DAYS, Sites
 from simtrial.trial.outcomes import OutcomeModel
 from simtrial.trial.replicates import Plan, simulate
 from simtrial.trial.visits import visit_days
 
-SITES = Sites(3, 30.0, 1.0 / 30.4375, 0.15)
+SITES = Sites(3, 30.0, 1.0, 0.15)
 
 DESIGNS = {
     "single_arm": SingleArmDesignConfig(n=30, p0=0.2, p1=0.4, alpha=0.05),
@@ -26,6 +26,12 @@ DESIGNS = {
     "two_arm": TwoArmDesignConfig(n_per_arm=20),
     "two_arm_look": TwoArmDesignConfig(n_per_arm=20, interim_fractions=[0.5], theta_f=0.1, theta_e=0.99),
 }
+
+
+@functools.cache
+def _design(name: str):
+    """The design object of ``DESIGNS[name]``, built once (Simon's search takes seconds)."""
+    return DESIGNS[name].to_domain()
 
 
 def _assert_same(a: dict, b: dict) -> None:
@@ -45,7 +51,7 @@ def _both(plan: Plan, replicates: int, seed: int, chunk: int = 100):
 @pytest.mark.parametrize("dropout", [0.0, 1.5])
 @pytest.mark.parametrize("design", sorted(DESIGNS))
 def test_parametric_equal_to_simpy(design, dropout, pause):
-    an = build_analysis(DESIGNS[design])
+    an = _design(design)
     model = OutcomeModel(regimens=("sirolimus",) * an.n_arms, landmark_day=168.0, switch_day=84.0,
                          followup_days=364.0, visits=visit_days(), p_response=(0.25, 0.45)[:an.n_arms],
                          dropout_per_year=dropout)
@@ -63,18 +69,18 @@ def test_sequencing_biology_equal_to_simpy(pause):
     model = OutcomeModel(regimens=(cfg.regimen_a, cfg.regimen_b), landmark_day=168.0, switch_day=84.0,
                          followup_days=364.0, visits=visit_days(), dropout_per_year=1.0,
                          parameters=lambda r: DEFAULT_POPULATION_PARAMETERS, draw_index=lambda r: 0)
-    ref, fast = _both(Plan(build_analysis(cfg), model, SITES, pause_at_looks=pause), 120, seed=3, chunk=60)
+    ref, fast = _both(Plan(cfg.to_domain(), model, SITES, pause_at_looks=pause), 120, seed=3, chunk=60)
     _assert_same(ref, fast)
     assert np.any(ref["exposed_both"][:, 0] > 0)
 
 
 def test_all_sites_open_at_once_and_long_trials():
     """Sites opening on day 0, and trials needing more than two batches of accrual draws."""
-    an = build_analysis(SingleArmDesignConfig(n=150, p0=0.2, p1=0.4, alpha=0.05, interim_fractions=[0.5],
-                                              theta_f=0.05, theta_e=0.999))
+    an = SingleArmDesignConfig(n=150, p0=0.2, p1=0.4, alpha=0.05, interim_fractions=[0.5],
+                               theta_f=0.05, theta_e=0.999).to_domain()
     model = OutcomeModel(regimens=("sirolimus",), landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                          visits=visit_days(), p_response=(0.3,))
-    for sites in (Sites(2, 0.0, 0.2, 0.5), Sites(5, 45.0, 0.05, 0.4)):
+    for sites in (Sites(2, 0.0, 0.2 * MONTH_DAYS, 0.5), Sites(5, 45.0, 0.05 * MONTH_DAYS, 0.4)):
         ref, fast = _both(Plan(an, model, sites), 60, seed=2, chunk=25)
         _assert_same(ref, fast)
         assert ref["referred"].max() > 128
@@ -107,9 +113,9 @@ class _ScriptedDraws(AccrualDraws):
 
 def test_tie_with_a_site_opening_is_left_to_simpy():
     """A referral due exactly when a site opens is flagged; the others match simpy."""
-    sites = Sites(2, 30.0, 0.5, 0.1)
+    sites = Sites(2, 30.0, 0.5 * MONTH_DAYS, 0.1)
     assert site_open_times(sites).tolist() == [0.0, 30.0]
-    an = build_analysis(SingleArmDesignConfig(n=5, p0=0.2, p1=0.4, alpha=0.05))
+    an = SingleArmDesignConfig(n=5, p0=0.2, p1=0.4, alpha=0.05).to_domain()
     arm, resp, delay = np.zeros((2, 5), int), np.ones((2, 5), bool), np.full((2, 5), 175.0)
     gaps = [[15.0], [14.5]]  # 15 / 0.5 = 30.0: due exactly at the opening; 29 then 31 (redrawn)
     rec = run_trials(an, arm, resp, delay, sites, _ScriptedDraws(gaps))
@@ -119,7 +125,7 @@ def test_tie_with_a_site_opening_is_left_to_simpy():
 
 
 def test_flagged_trials_are_rerun_with_simpy(monkeypatch):
-    an = build_analysis(DESIGNS["two_arm_look"])
+    an = _design("two_arm_look")
     model = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                          visits=visit_days(), p_response=(0.3, 0.5))
     plan = Plan(an, model, SITES)
@@ -153,7 +159,7 @@ def test_arm_summaries_match_nanmean():
 
 
 def test_auto_calendar_is_numpy_without_biology_and_simpy_with_it(monkeypatch):
-    an = build_analysis(DESIGNS["two_arm_look"])
+    an = _design("two_arm_look")
     para = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                         visits=visit_days(), p_response=(0.3, 0.5))
     bio = dataclasses.replace(para, p_response=None, parameters=lambda r: DEFAULT_POPULATION_PARAMETERS,
@@ -172,7 +178,7 @@ def test_unknown_calendar_is_refused():
 
     with pytest.raises(ValueError, match="calendar"):
         SimulationConfig(calendar="fast")
-    an = build_analysis(DESIGNS["single_arm"])
+    an = _design("single_arm")
     model = OutcomeModel(regimens=("sirolimus",), landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                          visits=visit_days(), p_response=(0.3,))
     with pytest.raises(ValueError, match="calendar"):
@@ -181,12 +187,12 @@ def test_unknown_calendar_is_refused():
 
 def test_chunk_allocation_equals_per_trial_blocks():
     """allocate() over a chunk gives each trial's permuted_blocks + cap_arms allocation."""
-    from simtrial.trial.randomisation import cap_arms, permuted_blocks
+    from tests.oracles.randomisation import cap_arms, permuted_blocks
     from simtrial.trial.streams import counter_stream
 
     rng = np.random.default_rng(1)
     for n_per_arm, block in ((7, 2), (20, 4), (30, 6)):
-        an = build_analysis(TwoArmDesignConfig(n_per_arm=n_per_arm))
+        an = TwoArmDesignConfig(n_per_arm=n_per_arm).to_domain()
         model = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                              visits=visit_days(), p_response=(0.3, 0.5))
         plan, root, reps = Plan(an, model, SITES, block_size=block), np.random.SeedSequence(n_per_arm), list(range(3, 83))

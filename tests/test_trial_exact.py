@@ -5,22 +5,21 @@ import pytest
 
 from simtrial.designs.config import SimonDesignConfig, SingleArmDesignConfig, TwoArmDesignConfig
 from simtrial.designs import fisher_power
-from simtrial.trial.analysis import build_analysis
 from simtrial.trial.enrolment import Sites
 from simtrial.trial.outcomes import OutcomeModel
 from simtrial.trial.replicates import Plan, simulate
 from simtrial.trial.results import summarise
 from simtrial.trial.visits import visit_days
 
-SITES = Sites(3, 30.0, 1.0 / 30.4375, 0.1)
+SITES = Sites(3, 30.0, 1.0, 0.1)
 
 
 def _run(cfg, p, reps, seed=11, regimens=None):
-    an = build_analysis(cfg)
+    an = cfg.to_domain()
     model = OutcomeModel(regimens=regimens or ("sirolimus",) * an.n_arms, landmark_day=168.0, switch_day=84.0,
                          followup_days=364.0, visits=visit_days(), p_response=tuple(p))
     res = simulate(Plan(an, model, SITES), np.random.SeedSequence(seed), reps, chunk_size=1000)
-    return summarise(res, an, model.regimens, an.exact(tuple(p)))
+    return summarise(res, an, model.regimens, an.exact_at(tuple(p)))
 
 
 def _z_ok(s, keys=("reject_rate", "pet", "expected_n")):

@@ -5,15 +5,14 @@ import pytest
 
 from simtrial.designs.config import SequencingDesignConfig, SingleArmDesignConfig, TwoArmDesignConfig
 from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS
-from simtrial.trial.analysis import build_analysis
 from simtrial.trial.enrolment import Sites
 from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients
-from simtrial.trial.randomisation import cap_arms, permuted_blocks
+from tests.oracles.randomisation import cap_arms, permuted_blocks
 from simtrial.trial.replicates import Plan, simulate
 from simtrial.trial.streams import Replay, counter_stream, stream
 from simtrial.trial.visits import visit_days
 
-SITES = Sites(2, 30.0, 1.0 / 30.4375, 0.1)
+SITES = Sites(2, 30.0, 1.0, 0.1)
 
 
 def _bio_model(regimens):
@@ -23,7 +22,7 @@ def _bio_model(regimens):
 
 
 def _plan(cfg, parametric=True):
-    an = build_analysis(cfg)
+    an = cfg.to_domain()
     regs = ("mmf_then_sirolimus", "sirolimus") if an.n_arms == 2 else ("sirolimus",)
     if parametric:
         m = OutcomeModel(regimens=regs, landmark_day=168.0, switch_day=84.0, followup_days=364.0,

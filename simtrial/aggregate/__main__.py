@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         targets = Targets(**settings)
         result = aggregate(args.sweep_dir, targets, report=not args.no_report)
-    except (FileNotFoundError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         sys.stderr.write(f"simtrial.aggregate: error: {exc}\n")
         return 2
     ok = len(result.jobs) - len(result.failed)

@@ -129,14 +129,20 @@ def _read_yaml(path: Path) -> Any:
         return None
 
 
+def _dig(node: Any, *keys: str) -> dict:
+    """``node[k1][k2]...`` when every level is a mapping, else ``{}`` (a damaged file)."""
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
 def read_job(directory: Path, num: int, expected: list[str] | None = None) -> Job:
     """Read one job directory; a missing or unfinished job becomes a failed :class:`Job`."""
     job = Job(num=num, directory=directory, status="failed")
     overrides = expected
     if overrides is None:
         overrides = _read_yaml(directory / ".hydra" / "overrides.yaml")
-    hydra_cfg = _read_yaml(directory / ".hydra" / "hydra.yaml") or {}
-    choices = ((hydra_cfg.get("hydra") or {}).get("runtime") or {}).get("choices") or {}
+    choices = _dig(_read_yaml(directory / ".hydra" / "hydra.yaml"), "hydra", "runtime", "choices")
     job.choices = {k: str(v) for k, v in choices.items() if v is not None and not k.startswith("hydra/")}
     summary_path = directory / "summary.json"
     if not directory.is_dir():
@@ -145,10 +151,15 @@ def read_job(directory: Path, num: int, expected: list[str] | None = None) -> Jo
         job.detail = "no summary.json (killed before the study started, or never ran)"
     else:
         try:
-            job.summary = json.loads(summary_path.read_text())
-        except (OSError, ValueError) as exc:
-            job.detail = f"unreadable summary.json: {exc}"
+            summary = json.loads(summary_path.read_text())
+        except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+            job.detail = f"unreadable summary.json: {type(exc).__name__}: {exc}"
         else:
+            if not isinstance(summary, dict):
+                job.detail = f"summary.json is not a run summary (a JSON {type(summary).__name__})"
+                summary = {}
+            job.summary = summary
+        if job.summary:
             state = job.summary.get("status")
             if state == "ok":
                 job.status = "ok"
@@ -156,7 +167,11 @@ def read_job(directory: Path, num: int, expected: list[str] | None = None) -> Jo
                 job.detail = "summary.json says running (killed, timed out, or still running)"
             else:
                 job.detail = str(job.summary.get("error") or f"status {state!r}")
-            overrides = job.summary.get("overrides", overrides)
+            recorded = job.summary.get("overrides", overrides)
+            if isinstance(recorded, list) and all(isinstance(o, str) for o in recorded):
+                overrides = recorded
+    if not (isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)):
+        overrides = []
     parsed = (parse_override(o) for o in (overrides or []))
     job.overrides = {k: v for k, v in parsed if not k.startswith(IGNORED_PREFIXES)}
     for group in ("design", "scenario"):
@@ -182,6 +197,9 @@ def read_sweep(sweep_dir: str | Path) -> list[Job]:
         If ``sweep_dir`` is not a directory or holds neither ``multirun.yaml`` nor job directories.
     """
     sweep_dir = Path(sweep_dir)
+    if sweep_dir.exists() and not sweep_dir.is_dir():
+        raise NotADirectoryError(f"{sweep_dir} is a file, not a sweep directory "
+                                 "(give results/<experiment>/multirun/<timestamp>)")
     if not sweep_dir.is_dir():
         raise FileNotFoundError(f"sweep directory {sweep_dir} does not exist")
     dirs = _job_dirs(sweep_dir)

@@ -77,7 +77,8 @@ def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
             if pd.notna(s["smallest_n"]):
                 c = colors.get(s["scenario"], "black")
                 ax.axvline(float(s["smallest_n"]), color=c, ls="-.", lw=1)
-                ax.plot([float(s["smallest_n"])], [s["power"]], marker="*", ms=14, color=c, mec="black",
+                y = s["power"] if pd.notna(s.get("power", np.nan)) else s.get("assurance", np.nan)
+                ax.plot([float(s["smallest_n"])], [y], marker="*", ms=14, color=c, mec="black",
                         zorder=5, label=f"smallest n = {s['smallest_n']:g} ({s['scenario']})")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(size)
@@ -166,4 +167,89 @@ def sequencing_figure(rows: pd.DataFrame, x: str, lines: str | None, shared: lis
         ax.axis("off")
     fig.suptitle("Sequencing: MMF then sirolimus vs sirolimus first")
     fig.tight_layout()
+    return fig
+
+
+def exact_oc_figure(curve, title: str, p0: float, p1: float | None = None, alpha: float | None = None,
+                    simulated: pd.DataFrame | None = None, null_curve=None) -> Figure:
+    """Exact OC curves as lines, simulated estimates as points with ±1.96 MCSE bars on top.
+
+    Parameters
+    ----------
+    curve : simtrial.designs.oc.ExactOC
+        Exact figures over a grid of true response rates.
+    title : str
+        The design (e.g. "Simon optimal 3/13, 12/43").
+    p0, p1 : float
+        Null and planning rates (vertical reference lines).
+    alpha : float, optional
+        Nominal level (horizontal line on the type I error panel).
+    simulated : pandas.DataFrame, optional
+        One row per simulated scenario: ``label`` (e.g. "pessimistic, p = 0.35"), ``p``,
+        ``reject`` and ``reject_mcse``, optionally ``pet``/``pet_mcse`` and
+        ``expected_n``/``expected_n_mcse``.
+    null_curve : simtrial.designs.oc.NullSize, optional
+        For a two-arm rule: the size over p_A = p_B, drawn on the type I error panel instead of
+        the single-arm rejection probability below p0.
+
+    The type I error has its own panel with a 0 to 0.1 axis. PET and expected N panels are drawn
+    only for designs with interim looks (otherwise they cannot vary, and the title says so).
+    """
+    looks = bool(getattr(curve, "has_looks", False))
+    rows = 2 if looks else 1
+    fig, axes = plt.subplots(rows, 2, figsize=(10, 3.8 * rows), constrained_layout=True)
+    axes = np.atleast_1d(axes).ravel()
+    sim = simulated if simulated is not None and len(simulated) else None
+
+    def points(ax, col):
+        if sim is None or col not in sim:
+            return
+        for _, row in sim.iterrows():
+            se = row.get(f"{col}_mcse", np.nan)
+            ax.errorbar([row["p"]], [row[col]], yerr=None if pd.isna(se) else [[Z95 * se], [Z95 * se]],
+                        fmt="o", ms=5, capsize=3, label=f"simulated: {row['label']}")
+
+    ax = axes[0]
+    ax.plot(curve.p, curve.reject, color="black", lw=1.5, label="exact")
+    points(ax, "reject")
+    ax.axvline(p0, color="grey", ls=":", lw=1)
+    if p1 is not None:
+        ax.axvline(p1, color="grey", ls="--", lw=1)
+        ax.axhline(float(np.interp(p1, curve.p, curve.reject)), color="grey", ls="--", lw=0.6)
+    ax.set(xlabel="true response rate p", ylabel="P(reject H0)", ylim=(0, 1),
+           title=f"rejection probability (p0 = {p0:g}" + (f", p1 = {p1:g})" if p1 is not None else ")"))
+    ax.legend(fontsize=7, loc="upper left")
+
+    ax = axes[1]
+    if null_curve is not None:
+        ax.plot(null_curve.p, null_curve.size, color="black", lw=1.5, label="exact, p_A = p_B = p")
+        ax.plot([null_curve.p_max], [null_curve.size_max], "kv", ms=6, label=f"maximum {null_curve.size_max:.4f}")
+        ax.set(xlabel="common response rate p_A = p_B")
+    else:
+        keep = curve.p <= p0 + 1e-12
+        ax.plot(curve.p[keep], curve.reject[keep], color="black", lw=1.5, label="exact, p <= p0")
+        ax.set(xlabel="true response rate p (null space)")
+    if sim is not None:
+        null = sim[np.abs(sim["p"] - p0) < 1e-9] if null_curve is None else sim[sim.get("null", False) == True]  # noqa: E712
+        for _, row in null.iterrows():
+            se = row.get("reject_mcse", np.nan)
+            ax.errorbar([row["p"]], [row["reject"]], yerr=None if pd.isna(se) else [[Z95 * se], [Z95 * se]],
+                        fmt="o", ms=5, capsize=3, label=f"simulated: {row['label']}")
+    if alpha is not None:
+        ax.axhline(alpha, color="firebrick", ls="--", lw=1, label=f"alpha = {alpha:g}")
+    ax.set(ylabel="type I error", ylim=(0, 0.1), title="type I error")
+    ax.legend(fontsize=7, loc="upper left")
+
+    if looks:
+        for ax, col, ylabel in ((axes[2], "pet", "probability of early termination"),
+                                (axes[3], "expected_n", "expected N")):
+            ax.plot(curve.p, getattr(curve, col), color="black", lw=1.5, label="exact")
+            points(ax, col)
+            ax.axvline(p0, color="grey", ls=":", lw=1)
+            ax.set(xlabel="true response rate p", ylabel=ylabel, title=ylabel)
+            ax.legend(fontsize=7)
+        axes[2].set_ylim(0, 1)
+        axes[3].set_ylim(0, curve.n * 1.05)
+    suffix = "" if looks else f" (no interim look: every trial treats {curve.n} patients)"
+    fig.suptitle(title + suffix, fontsize=11)
     return fig

@@ -2,7 +2,9 @@
 :class:`~simtrial.models.parameters.PopulationParameters`.
 
 A saved posterior carries its diagnostics in the root attributes (``simtrial_diagnostics``,
-JSON), so :func:`load_posterior` can refuse one that did not converge.
+JSON) for the record; :func:`load_posterior` does not trust them: it checks the draws
+(dimensions, group labels, finite and varying values) and recomputes r-hat, ESS and divergences
+from them, refusing a posterior that did not converge.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from simtrial import atomic
-from simtrial.calibration.model import parameter_names
+from simtrial.calibration.names import parameter_names
 from simtrial.models.parameters import GROUPS, EffectParameters, PopulationParameters
 
 #: Name of the packaged default posterior in ``simtrial/calibration/data/``.
@@ -88,7 +90,65 @@ def open_posterior(path_or_packaged: str | Path) -> xr.DataTree:
 
 def stored_diagnostics(tree: xr.DataTree) -> dict | None:
     raw = tree.attrs.get(DIAGNOSTICS_ATTR)
-    return json.loads(raw) if raw else None
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError) as exc:
+        raise PosteriorError(f"calibration.posterior: attribute {DIAGNOSTICS_ATTR} is not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise PosteriorError(f"calibration.posterior: attribute {DIAGNOSTICS_ATTR} is not a JSON object")
+    return value
+
+
+def check_draws(post: xr.Dataset, path: Path) -> None:
+    """Refuse draws simtrial cannot use: wrong dimensions or group labels, non-finite or constant
+    values. Each message names the file and the variable."""
+    where = f"calibration.posterior: {path}"
+    for name in required_variables():
+        da = post[name]
+        dims = tuple(da.dims)
+        if dims[:2] != ("chain", "draw") or any(d not in ("chain", "draw", "group") for d in dims):
+            raise PosteriorError(f"{where}: variable {name} has dimensions {dims}; expected (chain, draw) "
+                                 "or (chain, draw, group)")
+        if "group" in dims:
+            labels = [str(g) for g in np.asarray(da["group"].values)] if "group" in da.coords else []
+            missing = [g for g in GROUPS if g not in labels]
+            extra = [g for g in labels if g not in GROUPS]
+            if missing or extra or len(labels) != len(set(labels)):
+                raise PosteriorError(f"{where}: variable {name} has groups {labels}; expected exactly {list(GROUPS)}"
+                                     f"{f' (missing {missing})' if missing else ''}"
+                                     f"{f' (unknown {extra})' if extra else ''}")
+        if da.sizes["chain"] * da.sizes["draw"] < 2:
+            raise PosteriorError(f"{where}: variable {name} has {da.sizes['chain'] * da.sizes['draw']} draw(s); "
+                                 "a posterior needs many")
+        try:
+            values = np.asarray(da.values, dtype=float)
+        except (TypeError, ValueError):
+            raise PosteriorError(f"{where}: variable {name} is not numeric ({da.dtype})") from None
+        bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
+        if bad:
+            raise PosteriorError(f"{where}: variable {name} has {bad} non-finite draw(s) (NaN or infinity)")
+        flat = values.reshape((-1,) + values.shape[2:])
+        if np.any(np.ptp(flat, axis=0) == 0):
+            raise PosteriorError(f"{where}: the draws of {name} do not vary (a constant posterior)")
+
+
+def recomputed_diagnostics(tree: xr.DataTree, path: Path) -> dict:
+    """Convergence diagnostics recomputed from the draws (the stored attribute is not trusted)."""
+    from simtrial.calibration.diagnostics import diagnose
+
+    if "sample_stats" not in tree.children or "diverging" not in tree["sample_stats"].to_dataset():
+        return {"diagnostics_ok": False, "problems": ["no record of divergent transitions (sample_stats.diverging)"]}
+    try:
+        result = diagnose(tree).to_dict()
+    except Exception as exc:  # ArviZ on a damaged group
+        return {"diagnostics_ok": False, "problems": [f"diagnostics cannot be computed ({type(exc).__name__}: {exc})"]}
+    values = [result["max_rhat"], result["min_ess_bulk"], result["min_ess_tail"]]
+    if not all(np.isfinite(values)):
+        result["diagnostics_ok"] = False
+        result["problems"] = [*result["problems"], "r-hat or ESS is not finite"]
+    return result
 
 
 def load_posterior(path_or_packaged: str | Path = "packaged", allow_failed_diagnostics: bool = False
@@ -118,12 +178,11 @@ def load_posterior(path_or_packaged: str | Path = "packaged", allow_failed_diagn
     if missing:
         raise PosteriorError(f"calibration.posterior: {path} lacks the parameter(s) {missing}; "
                              f"expected {required_variables()}")
-    diag = stored_diagnostics(tree)
+    check_draws(post, path)
     if not allow_failed_diagnostics:
-        if diag is None:
-            raise PosteriorError(f"calibration.posterior: {path} carries no diagnostics; set {_FLAG} to use it anyway")
+        diag = recomputed_diagnostics(tree, path)
         if not diag.get("diagnostics_ok", False):
-            raise PosteriorError(f"calibration.posterior: {path} failed its diagnostics "
+            raise PosteriorError(f"calibration.posterior: {path} failed its diagnostics, recomputed from the draws "
                                  f"({'; '.join(diag.get('problems', []))}); set {_FLAG} to use it anyway")
     try:
         return population_parameters(post)

@@ -78,9 +78,18 @@ class BrideCohort:
 def _read(path: Path | str) -> tuple[list[dict[str, str]], str, str]:
     path = Path(str(path))
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data = path.read_bytes()
     except OSError as exc:
         raise CohortDataError(f"{path}: cannot read cohort file ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CohortDataError(f"{path}: not a UTF-8 text file (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+                              "save the cohort CSV as UTF-8") from None
+    if "\x00" in text:
+        raise CohortDataError(f"{path}: not a text file (it holds NUL bytes: binary, or UTF-16); "
+                              "save the cohort CSV as UTF-8")
+    lines = text.splitlines()
     comments = [ln[1:].strip() for ln in lines if ln.startswith("#")]
     body = [ln for ln in lines if not ln.startswith("#") and ln.strip()]
     source = next((c.split(":", 1)[1].strip() for c in comments if c.startswith("source:")), "")
@@ -88,8 +97,12 @@ def _read(path: Path | str) -> tuple[list[dict[str, str]], str, str]:
         raise CohortDataError(f"{path}: missing the '# source: ...' citation line")
     if not body:
         raise CohortDataError(f"{path}: no header row")
-    reader = csv.DictReader(body)
-    rows = list(reader)
+    try:
+        rows = list(csv.DictReader(body))
+    except csv.Error as exc:
+        raise CohortDataError(f"{path}: not a readable CSV ({exc})") from None
+    if not rows:
+        raise CohortDataError(f"{path}: no data rows (only the header)")
     for k, row in enumerate(rows, start=1):
         if None in row or any(v is None for v in row.values()):
             raise CohortDataError(f"{path}: row {k}: wrong number of fields")
@@ -229,8 +242,15 @@ def load_letter(path: str | Path | None = None) -> LetterCohort:
             )
         )
     frame = pd.DataFrame.from_records(records).sort_values("patient", ignore_index=True)
+    for group, how in (("primary_itp", "no ALPS-like signs"), ("ars_itp", "ALPS-like signs")):
+        if not (frame["group"] == group).any():
+            raise CohortDataError(f"{where}: column 'alps_like_signs': no {group} patient (a row with {how}); "
+                                  "both groups are needed")
     return LetterCohort(frame, _text_figures()["letter"], source, where)
 
+
+#: The disease groups of Bride et al. 2016's table; each needs a row.
+BRIDE_GROUPS = ("alps", "multi_lineage", "single_lineage")
 
 _BRIDE_COLUMNS = ["group", "n", "complete_responses", "responders", "cr_within_days_low", "cr_within_days_high"]
 
@@ -267,6 +287,10 @@ def load_bride(path: str | Path | None = None) -> BrideCohort:
             raise r.fail("cr_within_days_high", "give both ends of the window, low < high")
         records.append(dict(group=group, n=n, complete_responses=cr, responders=resp,
                             cr_within_days_low=low, cr_within_days_high=high))
+    missing = [g for g in BRIDE_GROUPS if g not in seen]
+    if missing:
+        raise CohortDataError(f"{where}: column 'group': missing the row(s) for {missing}; "
+                              f"the table needs {list(BRIDE_GROUPS)}")
     frame = pd.DataFrame.from_records(records)
     for column in ("complete_responses", "responders", "cr_within_days_low", "cr_within_days_high"):
         frame[column] = frame[column].astype("Int64")

@@ -22,6 +22,8 @@ from itertools import product
 import numpy as np
 from scipy import stats
 
+from simtrial._core.codes import Outcome
+
 from ._validation import check_int, check_positive, check_probability
 from .bayes import final_critical_value, predictive_probability
 
@@ -34,9 +36,8 @@ __all__ = [
     "Calibration",
 ]
 
-STOP_FUTILITY = 0
-FAIL_FINAL = 1
-REJECT_H0 = 2
+# Decision codes returned by ``decide`` (simtrial._core.codes.Outcome).
+STOP_FUTILITY, FAIL_FINAL, REJECT_H0 = Outcome.STOP_FUTILITY, Outcome.FAIL_FINAL, Outcome.REJECT_H0
 
 
 def look_sizes(n: int, fractions) -> np.ndarray:
@@ -264,3 +265,196 @@ def calibrate_thresholds(
     power_key = np.nan_to_num(grid[ok, 5], nan=0.0)
     best = ok[np.lexsort((ok, -power_key, -size_r))[0]]
     return Calibration(designs[best], float(grid[best, 4]), float(grid[best, 5]), grid)
+
+
+# ---------------------------------------------------------------- type I error control at every look
+
+
+class SizeInflationError(ValueError):
+    """A design's exact type I error, over all its looks, exceeds the nominal alpha."""
+
+
+#: How :func:`control_size` brings the exact size down to alpha.
+SIZE_ADJUSTMENTS = ("final", "efficacy")
+
+
+@dataclass(frozen=True)
+class SizeControl:
+    """Result of :func:`control_size`.
+
+    Attributes
+    ----------
+    design : PPDesign
+        The design whose exact size (efficacy stops at every look plus the final test) is
+        <= alpha.
+    size : float
+        Its exact size at p0.
+    unadjusted_size : float
+        The exact size of the design before adjustment (final critical value of the exact
+        binomial test, the requested theta_e).
+    adjust : str
+        "none" (already <= alpha), "final" or "efficacy".
+    alpha_by_look : numpy.ndarray
+        Cumulative type I error spent by each interim look and the final analysis.
+    """
+
+    design: PPDesign
+    size: float
+    unadjusted_size: float
+    adjust: str
+    alpha_by_look: np.ndarray
+
+
+def _pp_with_final(n, fractions, p0, r, theta_f, theta_e, a, b) -> PPDesign:
+    # the final rule P(p > p0 | data) > eta with eta = P(p > p0 | r - 1 of n) is "X >= r"
+    from .bayes import posterior_prob_above
+
+    eta = float(posterior_prob_above(r - 1, n, p0, a, b)) if r >= 1 else 0.0
+    d = PPDesign(n, tuple(fractions), p0, max(eta, 1e-300), theta_f, theta_e, a, b)
+    if d.r_final != r:  # pragma: no cover - guards the monotonicity argument above
+        raise ValueError(f"final critical value {d.r_final} differs from the requested {r}")
+    return d
+
+
+def _size(d: PPDesign):
+    from .oc import pp_oc
+
+    curve = pp_oc([d.p0], d)
+    return float(curve.reject[0]), curve.cumulative_reject_by_look[:, 0]
+
+
+def exact_size(design: PPDesign) -> float:
+    """Exact type I error of a PP design: P(reject H0 at any look or at the end | p0)."""
+    return _size(design)[0]
+
+
+def check_size(design: PPDesign, alpha: float, allow_inflated_size: bool = False, fix: str | None = None) -> float:
+    """Refuse a design whose exact size exceeds alpha, naming the size and the fix.
+
+    Parameters
+    ----------
+    design : PPDesign
+    alpha : float
+        Nominal one-sided level.
+    allow_inflated_size : bool
+        Accept the design anyway (reports must then show the inflated size).
+    fix : str, optional
+        The remedy named in the message (default: this module's functions and flag).
+
+    Returns
+    -------
+    float
+        The exact size.
+
+    Raises
+    ------
+    SizeInflationError
+        When the size exceeds alpha and ``allow_inflated_size`` is False.
+    """
+    alpha = check_probability("alpha", alpha)
+    size = exact_size(design)
+    if size > alpha + 1e-12 and not allow_inflated_size:
+        looks = "/".join(str(int(m)) for m in design.looks)
+        raise SizeInflationError(
+            f"exact type I error {size:.4f} exceeds alpha = {alpha:g} (n = {design.n}, looks after "
+            f"{looks} patients, theta_e = {design.theta_e:g}, final critical value {design.r_final}): "
+            + (fix or "control it with control_size(..., adjust='final') (raise the final critical value) or "
+               "adjust='efficacy' (raise theta_e), or set allow_inflated_size=True to keep the "
+               "inflated size (it is then shown in every report)")
+        )
+    return size
+
+
+def control_size(
+    n: int, fractions, p0: float, alpha: float, theta_f: float = 0.0, theta_e: float = 1.0,
+    adjust: str = "final", a: float = 1.0, b: float = 1.0,
+) -> SizeControl:
+    """A PP design with efficacy looks whose exact size, over every look, is <= alpha.
+
+    The design starts from the exact binomial test's final critical value r (reject if X >= r
+    of n) and the requested thresholds. If its exact size (efficacy stops at the interim looks
+    plus the final test) exceeds alpha:
+
+    * ``adjust="final"`` raises the final critical value, one responder at a time, to the
+      smallest r' whose design has exact size <= alpha (the predictive probabilities, which
+      refer to the final rule, are recomputed with r');
+    * ``adjust="efficacy"`` keeps r and raises theta_e to the smallest value whose design has
+      exact size <= alpha. The efficacy sets change only at the predictive probabilities the
+      looks can produce, so the candidates are those values and the search is exact.
+
+    Both choices leave the least conservative design that keeps the size <= alpha.
+
+    Raises
+    ------
+    ValueError
+        On invalid arguments or when no adjustment reaches alpha (``n`` too small).
+    """
+    from .binomial import critical_value
+
+    n = check_int("n", n, minimum=2)
+    p0 = check_probability("p0", p0)
+    alpha = check_probability("alpha", alpha)
+    if adjust not in SIZE_ADJUSTMENTS:
+        raise ValueError(f"adjust must be one of {SIZE_ADJUSTMENTS}, got {adjust!r}")
+    r0 = int(critical_value(n, p0, alpha))
+    if r0 > n:
+        raise ValueError(f"n: the exact test at alpha={alpha} cannot reject with n={n}")
+    d = _pp_with_final(n, fractions, p0, r0, theta_f, theta_e, a, b)
+    size0, by_look = _size(d)
+    if size0 <= alpha + 1e-12:
+        return SizeControl(d, size0, size0, "none", by_look)
+    if adjust == "final":
+        for r in range(r0 + 1, n + 1):
+            d = _pp_with_final(n, fractions, p0, r, theta_f, theta_e, a, b)
+            size, by_look = _size(d)
+            if size <= alpha + 1e-12:
+                return SizeControl(d, size, size0, "final", by_look)
+        raise ValueError(f"n: no final critical value keeps the size <= alpha={alpha} with n={n}")
+    values = np.unique(np.concatenate(d.predictive_probabilities()))
+    values = values[(values >= theta_e) & (values < 1.0)]
+    for te in np.append(values, 1.0):
+        d = _pp_with_final(n, fractions, p0, r0, min(theta_f, float(te)), float(te), a, b)
+        size, by_look = _size(d)
+        if size <= alpha + 1e-12:
+            return SizeControl(d, size, size0, "efficacy", by_look)
+    raise ValueError(f"theta_e: even without efficacy stops the size exceeds alpha={alpha}")  # pragma: no cover
+
+
+#: What a design does when efficacy looks push its exact size above alpha.
+SIZE_CONTROLS = ("refuse", "final", "efficacy", "allow")
+
+
+def sized_pp_design(n: int, fractions, p0: float, alpha: float, theta_f: float = 0.0, theta_e: float = 1.0,
+                    a: float = 1.0, b: float = 1.0, size_control: str = "refuse") -> SizeControl:
+    """The single-arm PP design a protocol can use, with its type I error over every look.
+
+    Parameters
+    ----------
+    size_control : {"refuse", "final", "efficacy", "allow"}
+        What to do when the exact size of the design (exact binomial final test, the requested
+        thresholds) exceeds alpha: ``"refuse"`` raises :class:`SizeInflationError` naming the
+        size and the fix; ``"final"`` and ``"efficacy"`` calibrate (:func:`control_size`);
+        ``"allow"`` keeps the inflated design (reports must show its size in red).
+
+    Returns
+    -------
+    SizeControl
+        ``.design`` to use, ``.size`` its exact size, ``.unadjusted_size``, ``.adjust``
+        ("none", "final", "efficacy" or "allowed"), ``.alpha_by_look``.
+    """
+    if size_control not in SIZE_CONTROLS:
+        raise ValueError(f"size_control must be one of {SIZE_CONTROLS}, got {size_control!r}")
+    if size_control in SIZE_ADJUSTMENTS:
+        return control_size(n, fractions, p0, alpha, theta_f, theta_e, adjust=size_control, a=a, b=b)
+    res = control_size(n, fractions, p0, alpha, theta_f, theta_e, adjust="final", a=a, b=b)
+    if res.adjust == "none":
+        return res
+    from .binomial import critical_value
+
+    d = _pp_with_final(n, fractions, p0, int(critical_value(n, p0, alpha)), theta_f, theta_e, a, b)
+    if size_control == "refuse":
+        check_size(d, alpha, fix="set size_control='final' (raise the final critical value) or 'efficacy' "
+                   "(raise theta_e) to bring it to <= alpha, or 'allow' to keep the inflated size (every "
+                   "report then shows it in red)")  # raises
+    size, by_look = _size(d)
+    return SizeControl(d, size, size, "allowed", by_look)

@@ -1,84 +1,112 @@
-"""The ``trial`` study: simulate a design under a scenario and report its operating characteristics.
+"""The ``trial`` study: the CLI's thin adapter over :class:`simtrial.Trial`.
 
-Writes ``oc.nc`` (per-replicate results, dims replicate and arm), ``duration.png``,
-``responders.png`` and ``decisions.png``, and returns the headline figures, each with its Monte
-Carlo standard error, for ``summary.json`` (see ``docs/simulator.md``).
+config -> ``to_domain()`` -> :class:`~simtrial.trial.simulator.Trial` -> :class:`SimulationResult`
+-> files: ``oc.nc`` (per-replicate results, dims replicate and arm), ``duration.png``,
+``responders.png`` and ``decisions.png``, and the headline figures, each with its Monte Carlo
+standard error, for ``summary.json`` (see ``docs/simulator.md``). :func:`check_config` builds the
+domain objects and runs every cross-group check; the app calls it before the run starts.
 """
 
 from __future__ import annotations
 
 from simtrial import atomic
+from simtrial.config.errors import ConfigError
 from simtrial.studies.context import RunContext
-from simtrial.trial import plots
-from simtrial.trial.replicates import simulate
-from simtrial.trial.results import summarise, to_dataset
-from simtrial.trial.setup import build_plan, load_parameters, posterior_median, true_rates
+
+__all__ = ["check_config", "build_trial", "run"]
+
+#: Trials built by check_config, keyed by the config groups they come from (the preflight, the
+#: job's check and its run share one build: a Simon search or a posterior load is done once).
+_BUILT: dict = {}
 
 
-def _print(figs: dict, cfg) -> None:
-    print(f"\n{cfg.design.name} design, {cfg.scenario.name} scenario, {figs['replicates']} replicates "
-          f"({figs['calendar']} calendar)")
-    label = "assurance" if cfg.scenario.name == "posterior" else "reject rate"
-    print(f"  {label}: {figs['reject_rate']:.4f} (MCSE {figs['reject_rate_mcse']:.4f})")
-    if "exact" in figs:
-        z = figs["exact_z"].get("reject_rate")
-        print(f"  exact: {figs['exact']['reject_rate']:.4f}; z = " + ("n/a" if z is None else f"{z:+.2f}"))
-    print(f"  PET {figs['pet']:.4f} (MCSE {figs['pet_mcse']:.4f}); expected N {figs['expected_n']:.2f} "
-          f"(MCSE {figs['expected_n_mcse']:.2f})")
-    d = figs["duration_months"]
-    print(f"  duration: median {d['median']:.1f} months (90% range {d['p05']:.1f}-{d['p95']:.1f})")
-    for name, arm in figs["arms"].items():
-        print(f"  arm {name} ({arm['regimen']}): response rate {arm['response_rate']:.3f} "
-              f"(MCSE {arm['response_rate_mcse']:.3f})")
+def _domain(node, group: str, **kwargs):
+    from simtrial._core.validation import ValidationError
+
+    try:
+        return node.to_domain(**kwargs)
+    except ValidationError as exc:
+        raise ConfigError(exc.under(group).field, exc.problem, exc.value if exc._has_value else None) from None
+
+
+def build_trial(cfg):
+    """The :class:`~simtrial.trial.simulator.Trial` of a validated ``trial`` config.
+
+    Raises
+    ------
+    ConfigError
+        Naming the config field (``design.landmark_day``, ``scenario.p_response``, ...).
+    """
+    from simtrial._core.validation import ValidationError
+    from simtrial.models.config import PatientModel
+    from simtrial.trial.config import PosteriorScenarioConfig
+    from simtrial.trial.simulator import Trial, check_compatible
+
+    design = _domain(cfg.design, "design")
+    sc = cfg.scenario
+    if isinstance(sc, PosteriorScenarioConfig):  # the posterior file's checks follow the calibration flag
+        allow = bool(getattr(getattr(cfg, "calibration", None), "allow_failed_diagnostics", False))
+        scenario = _domain(sc, "scenario", allow_failed_diagnostics=allow)
+    else:
+        scenario = _domain(sc, "scenario")
+    sites, schedule = _domain(cfg.simulation, "simulation")
+    model = cfg.model.to_model() if getattr(cfg, "model", None) is not None else PatientModel()
+    try:
+        check_compatible(design, scenario, schedule, followup="simulation.followup_days")
+        return Trial(design, scenario, sites=sites, schedule=schedule, model=model,
+                     calendar=cfg.simulation.calendar)
+    except ValidationError as exc:
+        raise ConfigError(exc.field, exc.problem, exc.value if exc._has_value else None) from None
+
+
+def check_config(cfg):
+    """Every check across config groups (design, scenario, simulation), before the run starts.
+
+    Builds the domain objects (``to_domain()``), which checks what one group cannot alone: a
+    landmark or switch day beyond follow-up, ``p_response`` against the design's arms, the
+    posterior file. Returns the :class:`~simtrial.trial.simulator.Trial`.
+    """
+    key = _key(cfg)
+    if key not in _BUILT:
+        if len(_BUILT) >= 8:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[key] = build_trial(cfg)
+    return _BUILT[key]
+
+
+def _key(cfg) -> str:
+    calibration = getattr(cfg, "calibration", None)
+    return repr((cfg.design, cfg.scenario, cfg.simulation, getattr(cfg, "model", None),
+                 getattr(calibration, "allow_failed_diagnostics", None)))
 
 
 def run(cfg, ctx: RunContext) -> dict:
     """Simulate ``cfg.simulation.replicates`` trials of ``cfg.design`` under ``cfg.scenario``."""
+    from simtrial.trial.results import clean
+
+    trial = check_config(cfg)
+    from simtrial.report.run_report import console_report, design_summary, write_run_report  # decisions
+
+    rates = trial.scenario.rates(trial.design) if hasattr(trial.scenario, "rates") else None
+    summary = design_summary(trial.design, trial.scenario, rates)
+    print(summary, end="\n\n")  # the design summary comes before the simulated figures
     sim = cfg.simulation
-    rates = true_rates(cfg)
-    params = load_parameters(cfg) if rates is None else None
-    plan = build_plan(cfg, params)
-    res = simulate(plan, ctx.seed, sim.replicates, sim.chunk_size, progress=ctx.progress, workers=sim.workers)
-    exact = plan.analysis.exact(rates) if rates is not None else None
-    figs = summarise(res, plan.analysis, plan.model.regimens, exact)
-    figs["scenario"] = {"name": cfg.scenario.name}
-    figs["calendar"] = plan.calendar_used
-    if rates is not None:
-        figs["scenario"]["p_response"] = list(rates)
-    if cfg.scenario.name == "posterior":
-        figs["assurance"] = figs["reject_rate"]
-        figs["assurance_mcse"] = figs["reject_rate_mcse"]
-        figs["scenario"]["n_draws"] = params.n_draws
-        if cfg.scenario.power_at_median:
-            med_plan = build_plan(cfg, parameters=posterior_median(params))
-            med = simulate(med_plan, ctx.seed, sim.replicates, sim.chunk_size, progress=ctx.progress,
-                           workers=sim.workers)
-            m = summarise(med, med_plan.analysis, med_plan.model.regimens)
-            figs["power_at_posterior_median"] = m["reject_rate"]
-            figs["power_at_posterior_median_mcse"] = m["reject_rate_mcse"]
-    ds = to_dataset(res, plan.model.regimens, {"design": plan.analysis.parameters, "scenario": cfg.scenario.name,
-                                               "seed": int(cfg.seed)})
+    res = trial.simulate(sim.replicates, ctx.seed, chunk_size=sim.chunk_size, workers=sim.workers,
+                         progress=ctx.progress)
+    figs = res.figures()
+    ds = res.to_xarray({"seed": int(cfg.seed)})
     with atomic.atomic_path(ctx.path("oc.nc")) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4")
-    ctx.savefig(plots.duration_figure(res), "duration.png")
-    ctx.savefig(plots.responders_figure(res, plan.model.regimens), "responders.png")
-    ctx.savefig(plots.decisions_figure(res), "decisions.png")
-    _print(figs, cfg)
-    return _clean(figs)
+    ctx.savefig(res.plot_duration(), "duration.png")
+    ctx.savefig(res.plot_responders(), "responders.png")
+    ctx.savefig(res.plot_decisions(), "decisions.png")
+    print(console_report(res))
+    write_run_report(ctx.run_dir, res, images=[("duration.png", "Trial duration"),
+                                                ("responders.png", "Responders per trial"),
+                                                ("decisions.png", "Decisions")])
+    if trial.design.n_arms == 2 and trial.design.switches:
+        from simtrial.studies.sequencing import answers
 
-
-def _clean(obj):
-    """NaN -> None and numpy scalars -> Python, recursively (summary.json is strict JSON)."""
-    import math
-
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if math.isfinite(obj) else None
-    return obj
+        figs.update(answers(trial, res, replicates=sim.replicates, seed=ctx.seed, chunk_size=sim.chunk_size,
+                            workers=sim.workers, progress=ctx.progress))
+    return clean(figs)

@@ -14,21 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from simtrial.trial.analysis import EFFICACY, FUTILITY, Analysis
+from simtrial._core.codes import DECISIONS, Decision, Verdict
+from simtrial.designs.base import Design
 from simtrial.trial.enrolment import Accrual, Sites
 
 __all__ = ["TrialRecord", "run_trial", "DECISIONS"]
-
-#: Decision codes: stopped for futility at a look, completed without rejecting H0, H0 rejected at
-#: the final analysis, stopped for efficacy (H0 rejected) at a look.
-DECISIONS = ("futility_stop", "not_rejected", "rejected_final", "efficacy_stop")
 
 
 @dataclass
 class TrialRecord:
     """What one simulated trial reports."""
 
-    decision: int
+    decision: Decision
     stop_look: int
     n_enrolled: int
     n_assessed: int
@@ -41,7 +38,7 @@ class TrialRecord:
 
 
 class _Trial:
-    def __init__(self, env, analysis: Analysis, arm, responded, assess_delay, pause: bool):
+    def __init__(self, env, analysis: Design, arm, responded, assess_delay, pause: bool):
         self.env, self.a = env, analysis
         self.arm, self.responded, self.delay = arm, responded, assess_delay
         self.pause = pause
@@ -82,17 +79,19 @@ class _Trial:
         if self.look < len(self.a.looks) and n == self.a.looks[self.look]:
             self._interim()
         elif n == self.a.n_max:
-            self._finish(2 if self.a.final(tuple(self.x), tuple(self.m)) else 1, len(self.a.looks))
+            rejected = bool(self.a.final(self.x[None, :], self.m[None, :])[0])
+            self._finish(Decision.REJECTED_FINAL if rejected else Decision.NOT_REJECTED, len(self.a.looks))
 
     def _interim(self):
         self.events += 1
         j = self.look
-        verdict = self.a.interim(j, tuple(self.x), tuple(self.m))
+        # the design's vectorised rule on this one trial (the numpy calendar applies the same)
+        verdict = int(self.a.interim(j, self.x[None, :], self.m[None, :])[0])
         self.look += 1
-        if verdict == FUTILITY:
-            self._finish(0, j)
-        elif verdict == EFFICACY:
-            self._finish(3, j)
+        if verdict == Verdict.FUTILITY:
+            self._finish(Decision.FUTILITY_STOP, j)
+        elif verdict == Verdict.EFFICACY:
+            self._finish(Decision.EFFICACY_STOP, j)
         elif self.resume is not None:
             event, self.resume = self.resume, None
             event.succeed()
@@ -103,14 +102,14 @@ class _Trial:
         self.done.succeed()
 
 
-def run_trial(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, assess_delay: np.ndarray,
+def run_trial(analysis: Design, arm: np.ndarray, responded: np.ndarray, assess_delay: np.ndarray,
               sites: Sites, rng, pause_at_looks: bool = True) -> TrialRecord:
     """Run one trial's calendar to its final analysis or early stop.
 
     Parameters
     ----------
-    analysis : Analysis
-        The design's rules (:func:`simtrial.trial.analysis.build_analysis`).
+    analysis : Design
+        The design object (its ``interim`` and ``final`` rules).
     arm, responded, assess_delay : numpy.ndarray, shape (n_max,)
         Arm, response at assessment and days from enrolment to assessment of the k-th enrolled
         child.

@@ -12,7 +12,7 @@ the same events from the same random numbers with the same floating-point operat
 * with ``pause_at_looks`` enrolment runs in segments that end at each look's size and resume at
   the look (the time of the last of the look's assessments); without it, enrolment runs to the
   maximum N and assessments are ordered by time (ties in enrolment order, as simpy's event ids);
-* each look applies the design's rule to all trials at once (:mod:`simtrial.trial.rules_vectorised`).
+* each look applies the design's rule to all trials at once (``design.interim``, ``design.final``).
 
 Exact equality of floating-point times leaves the order of two events to simpy's queue; a trial
 with such a tie (a referral at a site opening, a look at a site opening or at an enrolment) is
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simtrial.trial.analysis import FUTILITY, Analysis
+from simtrial._core.codes import Decision, Verdict
+from simtrial.designs.base import Design
 from simtrial.trial.counter import exponential, uniform
-from simtrial.trial.rules_vectorised import final_many, interim_many
 from simtrial.trial.enrolment import Sites
 
 __all__ = ["ChunkRecord", "AccrualDraws", "run_trials", "site_open_times"]
@@ -183,13 +183,13 @@ def _counts(arm: np.ndarray, responded: np.ndarray, upto: np.ndarray, k: int):
     return x, m
 
 
-def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, assess_delay: np.ndarray,
+def run_trials(analysis: Design, arm: np.ndarray, responded: np.ndarray, assess_delay: np.ndarray,
                sites: Sites, keys, pause_at_looks: bool = True) -> ChunkRecord:
     """Run the calendars of a chunk of trials at once (same results as :func:`run_trial` per row).
 
     Parameters
     ----------
-    analysis : Analysis
+    analysis : Design
     arm, responded, assess_delay : numpy.ndarray, shape (R, n_max)
         Per trial, as for :func:`simtrial.trial.calendar.run_trial`.
     sites : Sites
@@ -229,10 +229,10 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
             look_t = np.max(enrol_t + assess_delay[live, :size], axis=1)
             exact[live[np.isin(look_t, opens)]] = False
             x, m = _counts(arm[live], responded[live], np.full(live.size, size), k)
-            verdict = interim_many(analysis, j, x, m)
-            stop = verdict != 0
+            verdict = analysis.interim(j, x, m)
+            stop = verdict != Verdict.CONTINUE
             rows = live[stop]
-            decision[rows] = np.where(verdict[stop] == FUTILITY, 0, 3)
+            decision[rows] = np.where(verdict[stop] == Verdict.FUTILITY, Decision.FUTILITY_STOP, Decision.EFFICACY_STOP)
             stop_look[rows], stop_time[rows], n_assessed[rows] = j, look_t[stop], size
             start[live] = look_t
             live, done_before = live[~stop], size
@@ -257,10 +257,10 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
         live = all_rows
         for j, size in enumerate(looks):
             x, m = _counts(sorted_arm[live], sorted_resp[live], np.full(live.size, size), k)
-            verdict = interim_many(analysis, j, x, m)
-            stop = verdict != 0
+            verdict = analysis.interim(j, x, m)
+            stop = verdict != Verdict.CONTINUE
             rows = live[stop]
-            decision[rows] = np.where(verdict[stop] == FUTILITY, 0, 3)
+            decision[rows] = np.where(verdict[stop] == Verdict.FUTILITY, Decision.FUTILITY_STOP, Decision.EFFICACY_STOP)
             stop_look[rows], stop_time[rows], n_assessed[rows] = j, sorted_t[rows, size - 1], size
             live = live[~stop]
         stop_time[live] = sorted_t[live, n - 1]
@@ -273,9 +273,9 @@ def run_trials(analysis: Analysis, arm: np.ndarray, responded: np.ndarray, asses
     final = decision < 0
     if final.any():
         x, m = _counts(sorted_arm[final], sorted_resp[final], np.full(int(final.sum()), n), k)
-        decision[final] = np.where(final_many(analysis, x, m), 2, 1)
+        decision[final] = np.where(analysis.final(x, m), Decision.REJECTED_FINAL, Decision.NOT_REJECTED)
     x, m = _counts(sorted_arm, sorted_resp, order_upto, k)
-    looks_made = np.where(np.isin(decision, (0, 3)), stop_look + 1, len(looks))
+    looks_made = np.where(np.isin(decision, (Decision.FUTILITY_STOP, Decision.EFFICACY_STOP)), stop_look + 1, len(looks))
     per_arm = np.stack([np.sum((np.arange(n)[None, :] < n_enrolled[:, None]) & (arm == a), axis=1)
                         for a in range(k)], axis=1)
     return ChunkRecord(

@@ -20,8 +20,8 @@ replicates in a few array operations.
   exponential is ``-log1p(-u)`` (inversion).
 
 :class:`CounterStream` reads one stream sequentially with the ``random`` / ``standard_exponential``
-calls of a ``numpy.random.Generator``, for the per-trial reference code (simpy calendar,
-:func:`simtrial.trial.randomisation.permuted_blocks`); the vectorised paths read the same
+calls of a ``numpy.random.Generator``, for per-trial code (the simpy calendar, and the one-trial
+randomisation oracle in ``tests/oracles/randomisation.py``); the vectorised paths read the same
 positions with :func:`uniform` and :func:`exponential`.
 """
 

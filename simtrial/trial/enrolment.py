@@ -14,26 +14,53 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-__all__ = ["Sites", "Accrual"]
+from simtrial._core.units import MONTH_DAYS
+from simtrial._core.validation import Interval, check_fields
+
+__all__ = ["Sites", "Accrual", "MONTH_DAYS"]
+
+
 
 
 @dataclass(frozen=True)
 class Sites:
     """Site openings and referral rates.
 
-    Attributes
+    Parameters
     ----------
     n_sites : int
+        Number of sites.
     open_every_days : float
-        Site k opens on day k * open_every_days.
-    rate_per_site_per_day : float
+        Site k (0-based) opens on day ``k * open_every_days``.
+    accrual_per_site_per_month : float
+        Poisson rate of referred children per open site (a month is :data:`MONTH_DAYS` days).
     screen_failure : float
+        Share of referred children who are not eligible.
+
+    Examples
+    --------
+    >>> round(Sites(n_sites=4, accrual_per_site_per_month=0.5).rate_per_site_per_day, 6)
+    0.016427
     """
 
-    n_sites: int
-    open_every_days: float
-    rate_per_site_per_day: float
-    screen_failure: float
+    n_sites: int = 4
+    open_every_days: float = 60.0
+    accrual_per_site_per_month: float = 0.5
+    screen_failure: float = 0.15
+
+    _constraints = {
+        "n_sites": Interval(int, 1, 10_000),
+        "open_every_days": Interval(float, 0.0, 100_000.0),
+        "accrual_per_site_per_month": Interval(float, 0.0, 1e6, closed="right"),
+        "screen_failure": Interval(float, 0.0, 0.99),
+    }
+
+    def __post_init__(self) -> None:
+        check_fields(self, self._constraints)
+
+    @property
+    def rate_per_site_per_day(self) -> float:
+        return self.accrual_per_site_per_month / MONTH_DAYS
 
     def open_days(self) -> np.ndarray:
         return np.arange(self.n_sites) * self.open_every_days
@@ -58,7 +85,6 @@ class Accrual:
         self.env, self.sites, self.rng, self.on_enrol = env, sites, rng, on_enrol
         self.open = 0
         self.referred = 0
-        self.screen_failures = 0
         self.opened = env.event()
         self.stopped = False
         self._gaps = rng.standard_exponential(64)
@@ -102,7 +128,6 @@ class Accrual:
                 return
             self.referred += 1
             if u < self.sites.screen_failure:
-                self.screen_failures += 1
                 continue
             pause = self.on_enrol()
             if pause is not None:

@@ -8,8 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from simtrial.trial.calendar import DECISIONS  # noqa: E402
-from simtrial.trial.config import MONTH_DAYS  # noqa: E402
+from simtrial._core.codes import DECISIONS  # noqa: E402
+from simtrial.trial.enrolment import MONTH_DAYS  # noqa: E402
 from simtrial.trial.results import ARM_NAMES  # noqa: E402
 
 __all__ = ["duration_figure", "responders_figure", "decisions_figure"]

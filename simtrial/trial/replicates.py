@@ -20,7 +20,14 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from simtrial.trial.analysis import Analysis
+from simtrial.designs.base import Design
+from simtrial.sequencing.endpoints import (
+    ENDPOINT_FIELDS,
+    REGIME_FIELDS,
+    arm_statistics,
+    patient_values,
+    regime_statistics,
+)
 from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import run_trials
 from simtrial.trial.counter import CounterStream, uniform
@@ -43,17 +50,17 @@ CHUNK_BIOLOGY, CHUNK_PARAMETRIC = 500, 2000
 FIELDS = ("decision", "stop_look", "n_enrolled", "n_assessed", "duration_days", "referred", "n_events")
 #: Per-replicate, per-arm results.
 ARM_FIELDS = ("n", "assessed", "responders", "response_rate", "time_to_response_days",
-              "share_in_response", "exposed_both")
+              "share_in_response", "exposed_both") + ENDPOINT_FIELDS + REGIME_FIELDS
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A design and scenario ready to simulate.
+    """A design and scenario ready to simulate (built by :class:`simtrial.trial.simulator.Trial`).
 
     Attributes
     ----------
-    analysis : Analysis
-        Decision rules.
+    design : Design
+        The design object: sizes, looks and decision rules.
     model : OutcomeModel
         Patient outcomes.
     sites : Sites
@@ -67,7 +74,7 @@ class Plan:
         One of :data:`CALENDARS`.
     """
 
-    analysis: Analysis
+    design: Design
     model: OutcomeModel
     sites: Sites
     treatment_start_days: float = 7.0
@@ -86,14 +93,13 @@ class Plan:
 def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray) -> np.ndarray:
     """Arms (replicate-major, flat): permuted blocks within disease group, capped per arm.
 
-    The same allocation as :func:`simtrial.trial.randomisation.permuted_blocks` and
-    :func:`~simtrial.trial.randomisation.cap_arms` per replicate, computed for the whole chunk:
+    Computed for the whole chunk (the per-trial reference is ``tests/oracles/randomisation.py``):
     the ``k``-th child of a stratum takes place ``k % block_size`` of the stratum's block
     ``k // block_size``, whose arrangement comes from number ``k // block_size`` of the
     (replicate, stratum) counter stream.
     """
-    n, bs = plan.analysis.n_max, plan.block_size
-    if plan.analysis.n_arms == 1:
+    n, bs = plan.design.n_max, plan.block_size
+    if plan.design.n_arms == 1:
         return np.zeros(len(reps) * n, dtype=np.intp)
     table = block_arrangements(bs)
     strata = np.asarray(strata, dtype=np.intp).reshape(len(reps), n)
@@ -115,8 +121,7 @@ def allocate(plan: Plan, root: np.random.SeedSequence, reps, strata: np.ndarray)
 
 
 def _cap(arm: np.ndarray, n_per_arm: int) -> np.ndarray:
-    """:func:`~simtrial.trial.randomisation.cap_arms` on every row of ``2 * n_per_arm`` children:
-    once an arm exceeds ``n_per_arm`` (only one can) every later child goes to the other arm."""
+    """On every row of ``2 * n_per_arm`` children: once an arm exceeds ``n_per_arm`` (only one can) every later child goes to the other arm."""
     arm = arm.astype(np.intp)
     n_b = np.cumsum(arm, axis=1)
     n_a = np.arange(1, arm.shape[1] + 1)[None, :] - n_b
@@ -164,11 +169,11 @@ def _simpy_calendars(plan: Plan, root, chunk, arm, responded, delay, rows=None) 
     """The simpy calendar of each trial (``rows`` of the chunk, default all) as arrays."""
     rows = range(len(chunk)) if rows is None else rows
     keys = _accrual_keys(root, [chunk[i] for i in rows])
-    recs = [run_trial(plan.analysis, arm[i], responded[i], delay[i], plan.sites, CounterStream(k), plan.pause_at_looks)
+    recs = [run_trial(plan.design, arm[i], responded[i], delay[i], plan.sites, CounterStream(k), plan.pause_at_looks)
             for i, k in zip(rows, keys.tolist())]
     out = {f: np.array([getattr(rec, f) for rec in recs], dtype=float) for f in FIELDS}
     for key, f in (("n", "n_per_arm"), ("assessed", "assessed_per_arm"), ("responders", "responders_per_arm")):
-        out[key] = np.array([getattr(rec, f) for rec in recs], dtype=float).reshape(len(recs), plan.analysis.n_arms)
+        out[key] = np.array([getattr(rec, f) for rec in recs], dtype=float).reshape(len(recs), plan.design.n_arms)
     return out
 
 
@@ -176,7 +181,7 @@ def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.n
     """Per-trial calendar results of a chunk, by the plan's calendar."""
     if plan.calendar_used == "simpy":
         return _simpy_calendars(plan, root, chunk, arm, responded, delay)
-    rec = run_trials(plan.analysis, arm, responded, delay, plan.sites,
+    rec = run_trials(plan.design, arm, responded, delay, plan.sites,
                      _accrual_keys(root, chunk), plan.pause_at_looks)
     out = {f: getattr(rec, f).astype(float) for f in FIELDS}
     out.update(n=rec.n_per_arm.astype(float), assessed=rec.assessed_per_arm.astype(float),
@@ -191,7 +196,7 @@ def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.n
 
 def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
     """Simulate the replicates ``chunk`` and write their results to ``res[...][j]``."""
-    n, k = plan.analysis.n_max, plan.analysis.n_arms
+    n, k = plan.design.n_max, plan.design.n_arms
     if plan.model.parametric:  # no biology: the disease groups (strata) are all it needs
         patients = None
         strata = sample_strata(plan.model, root, chunk, n) if k > 1 else np.zeros(len(chunk) * n, np.intp)
@@ -208,6 +213,12 @@ def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
     with np.errstate(invalid="ignore", divide="ignore"):
         res["response_rate"][j] = cal["responders"] / cal["assessed"]
     for f, v in _arm_summaries(arm, cal["n_enrolled"].astype(np.int64), out, k).items():
+        res[f][j] = v
+    enrolled = np.arange(n)[None, :] < cal["n_enrolled"].astype(np.int64)[:, None]
+    values = patient_values(out, plan.model.followup_days)
+    for f, v in arm_statistics(values, arm, enrolled, k).items():
+        res[f][j] = v
+    for f, v in regime_statistics(values, out.second_stage, arm, enrolled, k, plan.model.rerandomise).items():
         res[f][j] = v
 
 
@@ -226,7 +237,8 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
         Replicates per vectorised chunk (results do not depend on it); default
         :data:`CHUNK_PARAMETRIC` in the parametric scenarios, else :data:`CHUNK_BIOLOGY`.
     progress : callable, optional
-        Wraps the iterable of chunks (``RunContext.progress``).
+        Wraps the iterable of chunks, each giving its number of replicates
+        (``RunContext.progress(iterable, total, desc, advance)``).
     workers : int
         Threads computing chunks at once (numpy runs its array loops without the GIL). Results do
         not depend on it: every chunk is computed from its replicates' own streams.
@@ -243,17 +255,18 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     if chunk_size is None:
         chunk_size = CHUNK_PARAMETRIC if plan.model.parametric else CHUNK_BIOLOGY
     reps = np.arange(replicates) if isinstance(replicates, (int, np.integer)) else np.asarray(list(replicates))
-    k = plan.analysis.n_arms
+    k = plan.design.n_arms
     res = {f: np.empty(reps.size) for f in FIELDS}
     res.update({f: np.empty((reps.size, k)) for f in ARM_FIELDS})
     starts = range(0, reps.size, chunk_size)
 
-    def one(s: int) -> None:
+    def one(s: int) -> int:
         _chunk(plan, root, [int(r) for r in reps[s:s + chunk_size]], res, slice(s, min(s + chunk_size, reps.size)))
+        return min(s + chunk_size, reps.size) - s
 
     with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
         done = pool.map(one, starts) if pool is not None else map(one, starts)
-        for _ in (progress(done, total=len(starts), desc="replicates") if progress else done):
+        for _ in (progress(done, total=int(reps.size), desc="replicates", advance=int) if progress else done):
             pass
     res["replicate"] = reps
     return res

@@ -1,4 +1,4 @@
-"""Operating characteristics with Monte Carlo standard errors, and the per-replicate ``oc.nc``.
+"""Simulated operating characteristics: :class:`SimulationResult`, MCSEs and ``oc.nc``.
 
 With R replicates: a proportion p has MCSE sqrt(p (1 - p) / R); a mean has sd / sqrt(R); a
 quantile q_u has the order-statistic MCSE (q_{u + d} - q_{u - d}) / 2 with
@@ -12,11 +12,12 @@ import math
 
 import numpy as np
 
-from simtrial.trial.calendar import DECISIONS
-from simtrial.trial.config import MONTH_DAYS
+from simtrial._core.codes import DECISIONS, Decision
+from simtrial.trial.enrolment import MONTH_DAYS
 from simtrial.trial.replicates import ARM_FIELDS, FIELDS
 
-__all__ = ["proportion", "mean", "quantiles", "summarise", "to_dataset", "ARM_NAMES", "finite"]
+__all__ = ["proportion", "mean", "quantiles", "summarise", "to_dataset", "ARM_NAMES", "finite", "SimulationResult",
+           "clean"]
 
 ARM_NAMES = ("A", "B")
 
@@ -62,8 +63,8 @@ def summarise(res: dict, analysis, regimens, exact: dict | None = None) -> dict:
     ----------
     res : dict
         Per-replicate results of :func:`simtrial.trial.replicates.simulate`.
-    analysis : Analysis
-        The design (its parameters are reported).
+    analysis : Design
+        The design object (its parameters are reported).
     regimens : sequence of str
         Regimen per arm.
     exact : dict, optional
@@ -72,8 +73,8 @@ def summarise(res: dict, analysis, regimens, exact: dict | None = None) -> dict:
     """
     dec = res["decision"].astype(int)
     r = dec.size
-    reject, reject_se = proportion(np.isin(dec, (2, 3)))
-    pet, pet_se = proportion(np.isin(dec, (0, 3)))
+    reject, reject_se = proportion(np.isin(dec, (Decision.REJECTED_FINAL, Decision.EFFICACY_STOP)))
+    pet, pet_se = proportion(np.isin(dec, (Decision.FUTILITY_STOP, Decision.EFFICACY_STOP)))
     en, en_se = mean(res["n_enrolled"])
     q = quantiles(res["duration_days"] / MONTH_DAYS)
     out = {
@@ -82,8 +83,8 @@ def summarise(res: dict, analysis, regimens, exact: dict | None = None) -> dict:
         "reject_rate_mcse": reject_se,
         "pet": pet,
         "pet_mcse": pet_se,
-        "pet_futility": proportion(dec == 0)[0],
-        "pet_efficacy": proportion(dec == 3)[0],
+        "pet_futility": proportion(dec == Decision.FUTILITY_STOP)[0],
+        "pet_efficacy": proportion(dec == Decision.EFFICACY_STOP)[0],
         "expected_n": en,
         "expected_n_mcse": en_se,
         "expected_assessed": mean(res["n_assessed"])[0],
@@ -128,3 +129,152 @@ def to_dataset(res: dict, regimens, attrs: dict | None = None):
     ds.attrs.update({k2: json.dumps(v) if not isinstance(v, (str, int, float)) else v
                      for k2, v in (attrs or {}).items()})
     return ds
+
+
+def clean(obj):
+    """NaN -> None and numpy scalars -> Python, recursively (``summary.json`` is strict JSON)."""
+    if isinstance(obj, dict):
+        return {k: clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v) for v in obj]
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(obj) else None
+    return obj
+
+
+class SimulationResult:
+    """The simulated trials of one design under one scenario.
+
+    Attributes
+    ----------
+    design : Design
+    scenario : Scenario
+    replicates : dict of numpy.ndarray
+        Per-replicate results: ``replicate`` and :data:`FIELDS` (R,), :data:`ARM_FIELDS` (R, arms).
+    rates : tuple of float or None
+        True response rates per arm (parametric scenarios).
+    exact : dict or None
+        Exact ``reject_rate``, ``pet`` and ``expected_n`` at ``rates`` where they exist.
+    calendar : str
+        The trial calendar that ran (``simpy`` or ``vectorised``).
+    seed : int or None
+        The root seed's entropy.
+    at_median : SimulationResult or None
+        Posterior scenario: the same trials at the posterior median parameters.
+    """
+
+    def __init__(self, design, scenario, replicates: dict, rates=None, calendar: str = "simpy", seed=None,
+                 at_median: "SimulationResult | None" = None):
+        self.design, self.scenario, self.replicates = design, scenario, replicates
+        self.rates = None if rates is None else tuple(float(v) for v in rates)
+        self.exact = design.exact_at(self.rates) if self.rates is not None else None
+        self.calendar, self.seed, self.at_median = calendar, seed, at_median
+
+    @property
+    def n_replicates(self) -> int:
+        return int(np.asarray(self.replicates["decision"]).size)
+
+    def figures(self) -> dict:
+        """Headline figures with their MCSEs (the body of ``summary.json``; NaN kept as NaN)."""
+        figs = summarise(self.replicates, self.design, self.design.regimens, self.exact)
+        figs["scenario"] = self.scenario.describe()
+        figs["calendar"] = self.calendar
+        if self.rates is not None:
+            figs["scenario"]["p_response"] = list(self.rates)
+        if self.scenario.assurance:
+            figs["assurance"] = figs["reject_rate"]
+            figs["assurance_mcse"] = figs["reject_rate_mcse"]
+        if self.at_median is not None:
+            m = summarise(self.at_median.replicates, self.design, self.design.regimens)
+            figs["power_at_posterior_median"] = m["reject_rate"]
+            figs["power_at_posterior_median_mcse"] = m["reject_rate_mcse"]
+        return figs
+
+    def summary(self):
+        """The headline figures as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``figure``; columns ``estimate``, ``mcse``, ``exact`` (NaN where there is
+            no exact value) and ``z`` = (estimate - exact) / MCSE.
+        """
+        import pandas as pd
+
+        f = self.figures()
+        exact, z = f.get("exact", {}), f.get("exact_z", {})
+        label = "assurance" if self.scenario.assurance else "reject_rate"
+        d = f["duration_months"]
+        rows = [(label, f["reject_rate"], f["reject_rate_mcse"], exact.get("reject_rate"), z.get("reject_rate")),
+                ("pet", f["pet"], f["pet_mcse"], exact.get("pet"), z.get("pet")),
+                ("expected_n", f["expected_n"], f["expected_n_mcse"], exact.get("expected_n"), z.get("expected_n")),
+                ("duration_months_median", d["median"], d["median_mcse"], None, None)]
+        for name, arm in f["arms"].items():
+            rows.append((f"response_rate_{name}", arm["response_rate"], arm["response_rate_mcse"], None, None))
+        if "power_at_posterior_median" in f:
+            rows.append(("power_at_posterior_median", f["power_at_posterior_median"],
+                         f["power_at_posterior_median_mcse"], None, None))
+        df = pd.DataFrame(rows, columns=["figure", "estimate", "mcse", "exact", "z"]).set_index("figure")
+        return df.astype(float)
+
+    def to_xarray(self, attrs: dict | None = None):
+        """Per-replicate results as an :class:`xarray.Dataset` (dims replicate, arm), as ``oc.nc``."""
+        base = {"design": self.design.parameters, "scenario": self.scenario.name}
+        if self.seed is not None:
+            base["seed"] = int(self.seed)
+        return to_dataset(self.replicates, self.design.regimens, {**base, **(attrs or {})})
+
+    def to_json(self, path=None) -> str:
+        """The figures as strict JSON (NaN as null); written to ``path`` if given."""
+        text = json.dumps(clean(self.figures()), indent=2)
+        if path is not None:
+            from simtrial import atomic
+
+            atomic.write_text(path, text + "\n")
+        return text
+
+    # -- plots (matplotlib figures) ----------------------------------------------------------
+    def plot_duration(self):
+        """Histogram of trial duration in months, median and 90% range marked."""
+        from simtrial.trial import plots
+
+        return plots.duration_figure(self.replicates)
+
+    def plot_responders(self):
+        """Responders at the analysis, per arm."""
+        from simtrial.trial import plots
+
+        return plots.responders_figure(self.replicates, self.design.regimens)
+
+    def plot_decisions(self):
+        """Share of trials per decision, with one-MCSE error bars."""
+        from simtrial.trial import plots
+
+        return plots.decisions_figure(self.replicates)
+
+    def __repr__(self) -> str:
+        return (f"SimulationResult({type(self.design).__name__}, {self.scenario.name}, "
+                f"{self.n_replicates} replicates, {self.calendar} calendar)")
+
+    def __str__(self) -> str:
+        f = self.figures()
+        label = "assurance" if self.scenario.assurance else "reject rate"
+        lines = [f"{self.design.label} design, {self.scenario.name} scenario, {f['replicates']} replicates "
+                 f"({self.calendar} calendar)",
+                 f"  {label}: {f['reject_rate']:.4f} (MCSE {f['reject_rate_mcse']:.4f})"]
+        if "exact" in f:
+            z = f["exact_z"].get("reject_rate")
+            lines.append(f"  exact: {f['exact']['reject_rate']:.4f}; z = " + ("n/a" if z is None else f"{z:+.2f}"))
+        lines.append(f"  PET {f['pet']:.4f} (MCSE {f['pet_mcse']:.4f}); expected N {f['expected_n']:.2f} "
+                     f"(MCSE {f['expected_n_mcse']:.2f})")
+        d = f["duration_months"]
+        lines.append(f"  duration: median {d['median']:.1f} months (90% range {d['p05']:.1f}-{d['p95']:.1f})")
+        for name, arm in f["arms"].items():
+            lines.append(f"  arm {name} ({arm['regimen']}): response rate {arm['response_rate']:.3f} "
+                         f"(MCSE {arm['response_rate_mcse']:.3f})")
+        if "power_at_posterior_median" in f:
+            lines.append(f"  power at the posterior median: {f['power_at_posterior_median']:.4f} "
+                         f"(MCSE {f['power_at_posterior_median_mcse']:.4f})")
+        return "\n".join(lines)

@@ -1,0 +1,43 @@
+"""Group-sequential designs: Lan-DeMets alpha spending, Wang-Tsiatis bounds, binding and
+non-binding futility (beta spending or fixed bounds), power and sample size for rates, and the
+exact binomial operating characteristics of the same boundaries. Equal to rpact 3.3.4 (tests).
+
+Modules
+-------
+spending
+    Spending functions (asOF, asP, asHSD, asKD, bsOF, ...) and the boundary families.
+integration
+    Recursive numerical integration of the canonical joint distribution (Jennison & Turnbull).
+boundaries
+    Critical values and futility bounds.
+design
+    :class:`GroupSequentialDesign` (rpact's ``getDesignGroupSequential``).
+rates
+    :class:`GroupSequentialRates` and :func:`sample_size_rates` (rpact's ``getPowerRates`` and
+    ``getSampleSizeRates``, normal approximation).
+exact
+    Exact binomial operating characteristics of the boundaries by enumeration.
+decisions, trial_design
+    The look decisions on observed counts and :class:`GroupSequential`, the design object the
+    trial simulator runs.
+config
+    The ``design=group_sequential`` config schema.
+"""
+
+from .design import DesignCharacteristics, ExitProbabilities, GroupSequentialDesign
+from .rates import GroupSequentialRates, SampleSizeRates, sample_size_rates
+from .spending import BetaSpending, TypeOfDesign, spending
+from .trial_design import GroupSequential
+
+__all__ = [
+    "GroupSequentialDesign",
+    "GroupSequentialRates",
+    "GroupSequential",
+    "SampleSizeRates",
+    "sample_size_rates",
+    "ExitProbabilities",
+    "DesignCharacteristics",
+    "TypeOfDesign",
+    "BetaSpending",
+    "spending",
+]
