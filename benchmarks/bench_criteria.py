@@ -3,7 +3,7 @@
 Run ``python benchmarks/bench_criteria.py [n_patients]`` (default 1,000,000 patients x 52 weekly
 visits). ``main()`` returns the figures as a dict for ``benchmarks/run_all.py``.
 
-The synthetic series are shaped like the project's platelet model (domain.md section 3): a
+The synthetic series are shaped like the project's platelet model (docs/models-platelets.md): a
 lognormal baseline around 18 x 10^9/L (Petrov et al. 2025), a rise toward a patient-specific
 plateau with an onset of weeks, log-scale noise with a CV of about 20%, and 5% missed visits. They
 exist only to exercise every branch of the engine (NR, PR, CR, losses); they are not calibrated.

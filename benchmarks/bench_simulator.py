@@ -50,7 +50,7 @@ def _sequencing_plan() -> Plan:
 
 def bare_numpy(plan: Plan, root, replicates: int, chunk: int) -> np.ndarray:
     """The same per-patient work and analysis, vectorised, with no calendar: reject per replicate."""
-    n = plan.analysis.n_max
+    n = plan.design.n_max
     out = []
     for s in range(0, replicates, chunk):
         reps = list(range(s, min(s + chunk, replicates)))
@@ -59,7 +59,7 @@ def bare_numpy(plan: Plan, root, replicates: int, chunk: int) -> np.ndarray:
         o = chunk_outcomes(plan.model, root, reps, n, arm.ravel(), pats)
         x_a = np.sum(o.responded & (arm == 0), axis=1)
         x_b = np.sum(o.responded & (arm == 1), axis=1)
-        out.append(plan.analysis.table[x_a, x_b])
+        out.append(plan.design.table[x_a, x_b])
     return np.concatenate(out)
 
 

@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 #: Run order (cheap first); any other bench_*.py found is appended.
-ORDER = ["criteria", "pk", "platelets", "designs", "simulator", "memory", "calibration", "sweep"]
+ORDER = ["startup", "criteria", "pk", "platelets", "designs", "simulator", "memory", "calibration", "sweep"]
 
 
 def _machine() -> str:

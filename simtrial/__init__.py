@@ -24,6 +24,7 @@ except PackageNotFoundError:  # running from a source tree without an install
 _API = {
     "designs": ("simtrial.designs", None),
     "scenarios": ("simtrial.scenarios", None),
+    "sequencing": ("simtrial.sequencing", None),
     "Trial": ("simtrial.trial.simulator", "Trial"),
     "SimulationResult": ("simtrial.trial.results", "SimulationResult"),
     "Sites": ("simtrial.trial.enrolment", "Sites"),

@@ -43,7 +43,11 @@ def cli(argv: list[str] | None = None) -> int:
 
     from simtrial import preflight
 
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from simtrial.config.commandline import expand_flags
+    from simtrial.config.help import main_help
+
+    argv = expand_flags(list(sys.argv[1:] if argv is None else argv))  # -v: third-party logs back
+    main_help(argv)  # simtrial's own --help (Hydra's takes seconds)
     _check_experiment(argv)
     sys.argv[1:] = preflight.main_argv(argv)
     try:

@@ -1,9 +1,14 @@
-"""Where simtrial's own files live (config building blocks, named studies)."""
+"""Where simtrial's own files live (config building blocks, named studies).
+
+The config tree is part of the package (``simtrial/conf/``), so an installed wheel runs from any
+directory. A checkout shows it at the top level too: ``conf/`` and ``experiments/`` are links to
+``simtrial/conf/`` and ``simtrial/conf/experiment/``.
+"""
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-#: The building blocks (config groups).
-CONF_DIR = REPO_ROOT / "conf"
-#: One YAML per named study; seen by Hydra as the ``experiment`` group (conf/experiment links here).
-EXPERIMENTS_DIR = REPO_ROOT / "experiments"
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The building blocks (config groups) and the root ``config.yaml``.
+CONF_DIR = PACKAGE_DIR / "conf"
+#: One YAML per named study: the ``experiment`` config group.
+EXPERIMENTS_DIR = CONF_DIR / "experiment"

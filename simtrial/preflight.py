@@ -464,8 +464,10 @@ def prepare(argv: list[str]) -> list[str]:
         composed = compose_jobs(list(args.overrides), bool(args.multirun), args.config_name or "config")
     except PreflightError:
         raise
-    except Exception:
-        return argv  # Hydra fails the same way before creating anything, with its own message
+    except Exception as exc:  # Hydra's composition error (unknown key or option, wrong type): one line
+        from simtrial.config.commandline import reword
+
+        raise PreflightError(str(reword(exc, list(args.overrides)))) from None
     problems = list(composed.errors) + hydra_problems(composed.first)
     if problems:
         raise PreflightError(problems)

@@ -18,7 +18,7 @@ def test_issue_example_runs_as_written():
     text = str(d)
     # Simon (1989), Table 1: p0 = 0.2, p1 = 0.4, alpha 0.05, power 0.8, optimal: 3/13, 12/43,
     # EN(p0) 20.6, PET(p0) 0.75
-    assert "r1 = 3" in text and "n1 = 13" in text and "r = 12" in text and "N = 43" in text
+    assert "r1/n1 = 3/13, r/n = 12/43" in text and "Exact power" in text and "PET" in text
     assert (d.r1, d.n1, d.r, d.n) == (3, 13, 12, 43)
     assert d.parameters["exact_expected_n_p0"] == pytest.approx(20.58, abs=0.01)
     oc = d.exact(p=[0.2, 0.3, 0.4])
@@ -148,10 +148,13 @@ def test_two_arm_rules_equal_the_oracle(test):
 def test_design_summaries_print_the_exact_figures():
     seq = st.designs.Sequencing(n_per_arm=20, switch_day=56.0, interim=st.designs.PPInterim([0.5], 0.1))
     text = str(seq)
-    assert "MMF first" in text and "day 56" in text and "look sizes: 20" in text
-    assert f"{seq.parameters['exact_power']:.4f}" in text
+    assert "arm A: mmf_then_sirolimus" in text and "switch on day 56" in text and "interim 1  20" in text
+    assert "two-sided" in text and f"{seq.parameters['exact_power']:.4f}" in text
     single = st.designs.SingleArm(n=35)
-    assert "reject H0 if responders >= 12" in str(single)
+    assert "reject H0 if >= 12 responders" in str(single)
+    assert f"{single.parameters['exact_size']:.4f}" in str(single)
+    looks = st.designs.SingleArm(n=35, interim=st.designs.PPInterim([0.5], 0.05))
+    assert "interim 1" in str(looks) and f"{looks.exact_at((0.2,))['pet']:.4f}" in str(looks)
     assert repr(single).startswith("SingleArm(n=35")
 
 
@@ -160,3 +163,15 @@ def test_fixed_scenario_runs_the_patient_models_with_the_simpy_calendar():
     res = trial.simulate(4, seed=3)
     assert res.calendar == "simpy" and res.exact is None
     assert np.isnan(res.summary().loc["reject_rate", "exact"])
+
+
+@pytest.mark.parametrize("module", ["simtrial.designs.single_arm", "simtrial.designs.simon_two_stage",
+                                    "simtrial.designs.randomised", "simtrial.designs.pp_interim",
+                                    "simtrial.scenarios.parametric", "simtrial.trial.enrolment",
+                                    "simtrial.trial.simulator"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

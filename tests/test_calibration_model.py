@@ -83,6 +83,7 @@ def test_published_data_matches_the_cohorts(data):
     assert data.cr_window_group.size == 12 and np.all(data.cr_window_high == 92) and np.all(data.cr_window_low == 0)
 
 
+@pytest.mark.slow  # builds (and compiles) the PyMC model
 def test_model_log_density_and_gradient_are_finite(model):
     point = model.initial_point()
     assert np.isfinite(model.compile_logp()(point))
@@ -93,6 +94,7 @@ def test_model_log_density_and_gradient_are_finite(model):
     assert np.isfinite(model.compile_logp()(jittered))
 
 
+@pytest.mark.slow  # builds (and compiles) the PyMC model
 def test_model_variables_map_onto_effect_parameters(model):
     names = {v.name for v in model.free_RVs + model.deterministics}
     for drug in ("sirolimus", "mmf"):
@@ -108,9 +110,10 @@ def test_unknown_prior_is_refused_with_the_allowed_names():
         get_prior("flat")
 
 
+@pytest.mark.slow  # builds (and compiles) the PyMC model
 def test_prior_predictive_is_sensible_before_any_data(model, data):
     """The default prior allows anything from few to almost all responders, and puts the median
-    day of response between a few days and two years (domain.md: responses take 1-3 months)."""
+    day of response between a few days and two years (Bride et al., Blood 2016: responses take 1-3 months)."""
     prior = prior_draws(model, 600, seed=11)["prior"].to_dataset()
     pred = predictive_dataset(prior, data, np.random.default_rng(12))
     share = pred["letter_responders"].values.ravel() / 19
@@ -138,6 +141,7 @@ def test_simulated_cohorts_follow_the_parameters(data):
     assert np.all(nobody.letter.cls == 0) and np.all(np.isinf(nobody.letter.day_pr))
 
 
+@pytest.mark.slow  # builds (and compiles) the PyMC model
 def test_simulated_data_refit_the_same_compiled_shapes(data, model):
     sim = simulate_cohorts(_population(3, 2.5, sigma=2.0), np.full(3, 0.3), data, np.random.default_rng(8))
     for k in range(3):

@@ -1,6 +1,6 @@
 """Hand-worked cases of the IWG 2009 response engine (Rodeghiero et al., Blood 2009;113:2386).
 
-Every expected value below is worked out by hand from the rules in domain.md section 4: CR a count
+Every expected value below is worked out by hand from the rules of Rodeghiero et al. 2009: CR a count
 >= 100, R a count >= 30 and >= 2 x baseline, confirmation by a second qualifying count >= 7 days
 later with every count in between qualifying, loss by two non-qualifying counts >= 1 day apart.
 """

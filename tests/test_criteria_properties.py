@@ -1,6 +1,6 @@
 """Property tests of the IWG 2009 engine, and a check against a brute-force oracle.
 
-The oracle restates the rules of Rodeghiero et al., Blood 2009;113:2386 (domain.md section 4)
+The oracle restates the rules of Rodeghiero et al., Blood 2009;113:2386
 literally, one patient at a time: a response day is the earliest day ``d_i`` of an observed
 qualifying count with a later qualifying count ``d_j >= d_i + window`` and every observed count
 between them qualifying; loss likewise with non-qualifying counts and the loss window. The engine

@@ -94,3 +94,24 @@ def test_control_size_invalid_input():
         control_size(35, (0.5,), 0.2, 0.05, 0.0, 0.8, adjust="spend")
     with pytest.raises(ValueError, match="n"):
         control_size(3, (0.5,), 0.5, 0.01, 0.0, 0.8)
+
+
+def test_single_arm_object_refuses_calibrates_or_allows():
+    """The design object (simtrial.designs.SingleArm) applies size_control; summary.json's
+    exact_size is the size over every look (the issue's 0.111, not the fixed-n test's 0.034)."""
+    from simtrial._core.validation import ValidationError
+    from simtrial.designs.pp_interim import PPInterim
+    from simtrial.designs.single_arm import SingleArm
+
+    looks = (0.25, 0.5, 0.75)
+    with pytest.raises(ValidationError, match=r"^theta_e: exact type I error 0\.1112 exceeds alpha = 0\.05.*size_control='final'"):
+        SingleArm(35, 0.2, 0.4, 0.05, interim=PPInterim(looks, theta_e=0.8))
+    fin = SingleArm(35, 0.2, 0.4, 0.05, interim=PPInterim(looks, theta_e=0.8, size_control="final"))
+    assert fin.critical_responders == 13 and fin.parameters["exact_size"] == pytest.approx(0.0390, abs=5e-5)
+    x = np.array([[12], [13]])
+    np.testing.assert_array_equal(fin.final(x, x), [False, True])
+    allowed = SingleArm(35, 0.2, 0.4, 0.05, interim=PPInterim(looks, theta_e=0.8, size_control="allow"))
+    assert allowed.parameters["exact_size"] == pytest.approx(0.1112, abs=5e-5)
+    assert allowed.parameters["size_inflated"] is True and "EXCEEDS ALPHA" in str(allowed)
+    with pytest.raises(ValidationError, match="size_control"):
+        PPInterim(looks, size_control="spend")

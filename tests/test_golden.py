@@ -23,7 +23,7 @@ STUDIES = {
     "patient_models": ["experiment=patient_models", "patient_models.n_patients=300", "seed=1"],
     "single_arm_parametric": ["experiment=single_arm", "scenario=parametric", "scenario.p_response=[0.35]",
                               "simulation.replicates=400", "seed=2"],
-    "sequencing_fixed": ["experiment=sequencing", "design.n_per_arm=10", "simulation.replicates=40", "seed=3"],
+    "sequencing_fixed": ["experiment=sequencing", "scenario=fixed", "design.n_per_arm=10", "simulation.replicates=40", "seed=3"],
 }
 
 #: Fields that describe the run rather than its results.

@@ -74,6 +74,7 @@ def test_non_binding_futility_keeps_alpha_and_binding_lowers_critical_values():
     (dict(sided=2, type_beta_spending="bsOF"), "type_beta_spending"),
     (dict(futility_bounds=[0.0, 0.0]), "futility_bounds"),
     (dict(sided=3), "sided"),
+    (dict(information_rates=[0.5, 1.0], futility_bounds=[3.5]), "futility_bounds"),
 ])
 def test_validation_names_the_field(kwargs, field):
     with pytest.raises(ValidationError) as err:
@@ -149,6 +150,7 @@ def test_summary_and_str():
     r = GroupSequentialRates(d, n_max=30, pi1=0.5, theta_h0=0.2)
     rs = r.summary()
     assert {"reject_if_x_at_least", "futility_if_x_at_most", "reject", "exact_reject"} <= set(rs.columns)
+    assert rs.attrs["power"] == r.power and rs.attrs["expected_n"] == r.expected_n
     # the count boundary is the first count whose z reaches the critical value
     k = 0
     n = r.n_per_look[0, k]
@@ -197,8 +199,11 @@ def test_study_runs_in_process_and_matches_rpact(tmp_path):
     assert abs(figs["power"] - 0.6115537) < 1e-4  # rpact getPowerRates
     assert abs(figs["expected_n"] - 76.60486) < 1e-3
     assert figs["looks"]["n"] == [40, 80]
+    # rpact: getSampleSizeRates(d, groups = 2, pi1 = 0.65, pi2 = 0.40)$maxNumberOfSubjects = 123.3413
+    assert abs(figs["sample_size"]["n_max"] - 123.3413) < 1e-3
     json.dumps(figs, allow_nan=False)
-    for name in ("design.txt", "looks.csv", "count_boundaries.csv", "oc_curve.csv"):
+    for name in ("design.txt", "design_summary.md", "looks.csv", "count_boundaries.csv", "oc_curve.csv",
+                 "boundaries.png", "oc_curve.png"):
         assert (tmp_path / name).stat().st_size > 0
 
 
@@ -226,3 +231,83 @@ def test_cli_issue_command(tmp_path):
     (summary,) = ok_runs(tmp_path)
     assert abs(summary["power"] - 0.6115537) < 1e-4
     assert "Overall power (analytic)" in proc.stdout
+
+
+def test_sequential_test_decisions_equal_the_exact_regions():
+    """The simulator's decision object gives, at the planned sizes, the exact module's regions."""
+    from simtrial.designs.group_sequential.decisions import SequentialTest, Verdict
+    from simtrial.designs.group_sequential.exact import _regions
+
+    d = GroupSequentialDesign([0.5, 1.0], type_beta_spending="bsOF")
+    r = GroupSequentialRates(d, n_max=40, pi1=0.65, pi2=0.40)
+    spec = r._spec()
+    test = SequentialTest(d, groups=2, theta_h0=0.0)
+    for k in range(2):
+        n1, n2 = r.n_per_look[:, k]
+        x1, x2 = np.meshgrid(np.arange(n1 + 1), np.arange(n2 + 1), indexing="ij")
+        x = np.column_stack([x2.ravel(), x1.ravel()])  # arm order A (control), B (treatment)
+        m = np.tile([n2, n1], (x.shape[0], 1))
+        verdict = test.decide(k, x, m).reshape(x1.shape)
+        rej, fut = _regions(spec, k, k < 1)
+        assert np.array_equal(verdict == Verdict.EFFICACY, rej)
+        if k == 0:
+            assert np.array_equal(verdict == Verdict.FUTILITY, fut)
+
+
+# ---------------------------------------------------------------- the trial calendar
+
+@pytest.mark.parametrize("arms, rates, kw", [
+    (1, (0.45,), dict(type_beta_spending="bsOF")),
+    (2, (0.40, 0.65), dict()),
+    (2, (0.40, 0.40), dict(futility_bounds=[0.0], binding_futility=False)),
+])
+def test_simulated_trials_agree_with_exact(arms, rates, kw):
+    """The simulator's interim looks run the same boundaries: simulated reject rate, PET and
+    expected N against the exact enumeration (|z| < 4 in MCSE; parametric scenario)."""
+    import simtrial as st
+    from simtrial.designs.group_sequential.trial_design import GroupSequential
+
+    gs = GroupSequentialDesign([0.5, 1.0], alpha=0.025, **kw)
+    d = GroupSequential(gs, arms=arms, n_per_arm=40, p0=0.2)
+    res = st.Trial(d, st.scenarios.Parametric(list(rates))).simulate(3000, seed=11)
+    s = res.summary()
+    for fig in ("reject_rate", "pet", "expected_n"):
+        est, mcse, exact = s.loc[fig, "estimate"], s.loc[fig, "mcse"], s.loc[fig, "exact"]
+        assert np.isfinite(exact)
+        assert abs(est - exact) <= 4 * max(mcse, 1e-3), (fig, est, exact, mcse)
+
+
+def test_trial_design_looks_and_str():
+    from simtrial.designs.group_sequential.trial_design import GroupSequential
+
+    d = GroupSequential(GroupSequentialDesign([1 / 3, 2 / 3, 1.0]), arms=2, n_per_arm=30)
+    assert d.looks == (20, 40) and d.n_max == 60 and d.regimens == ("mmf", "sirolimus")
+    assert "Exact power" in str(d)
+    json.dumps(d.parameters)
+    with pytest.raises(ValidationError) as err:
+        GroupSequential(GroupSequentialDesign([0.1, 0.2, 1.0]), arms=2, n_per_arm=3)
+    assert err.value.field == "n_per_arm"
+
+
+@pytest.mark.slow
+def test_patient_model_scenario_runs_the_boundaries():
+    """With the patient models (simpy calendar) the same looks and decisions run."""
+    import simtrial as st
+    from simtrial.designs.group_sequential.trial_design import GroupSequential
+
+    d = GroupSequential(GroupSequentialDesign([0.5, 1.0], type_beta_spending="bsOF"), arms=2, n_per_arm=20)
+    res = st.Trial(d, st.scenarios.Fixed(population="mmf_naive")).simulate(60, seed=3)
+    dec = np.asarray(res.replicates["decision"])
+    assert dec.size == 60
+    assert res.calendar == "simpy"
+
+
+def test_study_check_config_names_p_response():
+    """Checked in the preflight (before a run directory exists): one rate per arm."""
+    from simtrial.config.errors import ConfigError
+    from simtrial.studies import group_sequential
+
+    config = _compose(["design.arms=1", "scenario.p_response=[0.4,0.6]"])
+    with pytest.raises(ConfigError) as err:
+        group_sequential.check_config(config)
+    assert err.value.field == "scenario.p_response"

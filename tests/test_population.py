@@ -10,6 +10,7 @@ from simtrial.models.population import (
     PopulationSpec,
     bride_population,
     bsa_costeff,
+    letter_population,
     sample_population,
     weight_for_age,
 )
@@ -104,3 +105,39 @@ def test_invalid_n_and_rng():
         sample_population(PopulationSpec(), -1, np.random.default_rng(0))
     with pytest.raises(ValueError, match="rng"):
         sample_population(PopulationSpec(), 3, 42)
+
+
+def test_named_trial_populations():
+    from simtrial.models.population import POPULATIONS, named_population
+
+    assert set(POPULATIONS) == {"mmf_naive", "mmf_refractory", "letter", "bride"}
+    naive, refractory = named_population("mmf_naive"), named_population("mmf_refractory")
+    assert naive.share_mmf_failed == naive.share_mmf_exposed == 0.0
+    assert refractory.share_mmf_failed == refractory.share_mmf_exposed == 1.0
+    assert naive.group_weights == refractory.group_weights == letter_population().group_weights
+    assert named_population("letter").share_mmf_failed == pytest.approx(17 / 19)
+    assert named_population("bride").share_mmf_failed == 0.0
+    pop = sample_population(refractory, 200, np.random.default_rng(0))
+    assert pop.mmf_failed.all()
+    with pytest.raises(ValueError, match="population: must be one of"):
+        named_population("everyone")
+
+
+def test_mmf_for_mmf_failed_children_is_refused():
+    import simtrial as st
+    from simtrial._core.validation import ValidationError
+    from simtrial.models.population import check_mmf_eligibility, named_population
+    from simtrial.scenarios import Fixed, Parametric
+
+    check_mmf_eligibility(named_population("letter"), ["sirolimus"])  # sirolimus only: fine
+    check_mmf_eligibility(named_population("mmf_naive"), ["mmf", "sirolimus"])
+    with pytest.raises(ValidationError, match="scenario.population: the design gives MMF.*mmf_naive"):
+        check_mmf_eligibility(named_population("mmf_refractory"), ["mmf"], "scenario.population")
+    design = st.designs.Sequencing(n_per_arm=10)
+    for bad in ("letter", "mmf_refractory", None):  # None: the patient model's (the letter's)
+        with pytest.raises(ValidationError, match="scenario.population: the design gives MMF"):
+            st.Trial(design, Fixed(population=bad))
+    trial = st.Trial(design, Fixed(population="mmf_naive"))
+    assert trial._plan(trial.scenario).model.population.share_mmf_failed == 0.0
+    st.Trial(design, Parametric(population="letter"))  # no biology: no MMF effect to refuse
+    st.Trial(st.designs.SingleArm(), Fixed(population="mmf_refractory"))  # sirolimus rescue trial

@@ -49,7 +49,7 @@ def test_invalid_config_creates_and_removes_nothing(fresh, where):
         os.chdir(folder)
     with pytest.raises(preflight.PreflightError) as err:
         preflight.prepare(["experiment=single_arm", "design.n=-1", f"hydra.run.dir={run_dir}"])
-    assert err.value.lines == ["design.n: must be an integer >= 1; got -1"]
+    assert err.value.lines == ["design.n: must be an integer in [1, 10000]; got -1"]
     assert _intact(folder, files)
     assert not (fresh / "results").exists()
 
@@ -104,7 +104,7 @@ def test_cli_data_loss_folder_survives_hydra_run_dir_dot(tmp_path):
     proc = run_simtrial(["experiment=single_arm", "design.n=-1", "hydra.run.dir=."], tmp_path / "results",
                         cwd=tmp_path, timeout=120)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.strip().splitlines() == ["simtrial: error: invalid config: design.n: must be an integer >= 1; got -1"]
+    assert proc.stderr.strip().splitlines() == ["simtrial: error: invalid config: design.n: must be an integer in [1, 10000]; got -1"]
     assert _intact(tmp_path, files)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".hidden", "data", "notes.txt"]
 

@@ -29,8 +29,8 @@ def test_every_bad_grid_point_is_named_before_any_job_runs(fresh):
     with pytest.raises(preflight.PreflightError) as err:
         preflight.prepare(["-m", "experiment=single_arm", "design.n=10,0,20,-4"])
     assert err.value.lines == [
-        "job 1 (experiment=single_arm design.n=0): design.n: must be an integer >= 1; got 0",
-        "job 3 (experiment=single_arm design.n=-4): design.n: must be an integer >= 1; got -4",
+        "job 1 (experiment=single_arm design.n=0): design.n: must be an integer in [1, 10000]; got 0",
+        "job 3 (experiment=single_arm design.n=-4): design.n: must be an integer in [1, 10000]; got -4",
     ]
     assert not (fresh / "results").exists()
 
@@ -121,7 +121,9 @@ def test_a_bad_grid_point_fails_its_job_only_when_it_gets_past_the_preflight(tmp
     (tmp_path / "keep.txt").write_text("x")
     monkeypatch.setattr(app, "_hydra_info", lambda: (tmp_path, "single_arm", "__main__", True))
     monkeypatch.setattr(app, "_overrides", lambda: ["design.n=0"])
-    summary = app._refuse("invalid config: design.n: must be an integer >= 1; got 0", tmp_path, "__main__",
+    from omegaconf import OmegaConf
+
+    summary = app._refuse("invalid config: design.n: must be an integer in [1, 10000]; got 0", tmp_path, "__main__",
                           True, "single_arm", ["design.n=0"])
     assert summary["status"] == "failed"
     assert json.loads((tmp_path / "summary.json").read_text())["error"].startswith("invalid config: design.n")

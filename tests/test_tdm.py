@@ -87,7 +87,7 @@ def test_min_days_between_changes_and_cap(cohort):
 
 def test_segments_and_trough_at_consistent(cohort):
     hist = run_tdm(cohort.take(np.arange(500)), TDMPolicy(), 200, np.random.default_rng(4))
-    change_days, trough, dose = hist.segments
+    change_days, trough, dose = hist.change_days, hist.trough, hist.dose_mg_day
     assert change_days.shape == trough.shape == dose.shape
     assert np.all(change_days[:, 0] == 0)
     used = np.isfinite(change_days)

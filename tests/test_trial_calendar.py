@@ -1,6 +1,7 @@
 """The vectorised calendar gives, replicate by replicate, exactly what the simpy calendar gives."""
 
 import dataclasses
+import functools
 
 import numpy as np
 import pytest
@@ -27,6 +28,12 @@ DESIGNS = {
 }
 
 
+@functools.cache
+def _design(name: str):
+    """The design object of ``DESIGNS[name]``, built once (Simon's search takes seconds)."""
+    return DESIGNS[name].to_domain()
+
+
 def _assert_same(a: dict, b: dict) -> None:
     assert a.keys() == b.keys()
     for key in a:
@@ -44,7 +51,7 @@ def _both(plan: Plan, replicates: int, seed: int, chunk: int = 100):
 @pytest.mark.parametrize("dropout", [0.0, 1.5])
 @pytest.mark.parametrize("design", sorted(DESIGNS))
 def test_parametric_equal_to_simpy(design, dropout, pause):
-    an = DESIGNS[design].to_domain()
+    an = _design(design)
     model = OutcomeModel(regimens=("sirolimus",) * an.n_arms, landmark_day=168.0, switch_day=84.0,
                          followup_days=364.0, visits=visit_days(), p_response=(0.25, 0.45)[:an.n_arms],
                          dropout_per_year=dropout)
@@ -118,7 +125,7 @@ def test_tie_with_a_site_opening_is_left_to_simpy():
 
 
 def test_flagged_trials_are_rerun_with_simpy(monkeypatch):
-    an = DESIGNS["two_arm_look"].to_domain()
+    an = _design("two_arm_look")
     model = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                          visits=visit_days(), p_response=(0.3, 0.5))
     plan = Plan(an, model, SITES)
@@ -152,7 +159,7 @@ def test_arm_summaries_match_nanmean():
 
 
 def test_auto_calendar_is_numpy_without_biology_and_simpy_with_it(monkeypatch):
-    an = DESIGNS["two_arm_look"].to_domain()
+    an = _design("two_arm_look")
     para = OutcomeModel(regimens=("sirolimus",) * 2, landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                         visits=visit_days(), p_response=(0.3, 0.5))
     bio = dataclasses.replace(para, p_response=None, parameters=lambda r: DEFAULT_POPULATION_PARAMETERS,
@@ -171,7 +178,7 @@ def test_unknown_calendar_is_refused():
 
     with pytest.raises(ValueError, match="calendar"):
         SimulationConfig(calendar="fast")
-    an = DESIGNS["single_arm"].to_domain()
+    an = _design("single_arm")
     model = OutcomeModel(regimens=("sirolimus",), landmark_day=168.0, switch_day=84.0, followup_days=364.0,
                          visits=visit_days(), p_response=(0.3,))
     with pytest.raises(ValueError, match="calendar"):

@@ -1,11 +1,15 @@
-"""The four trial experiments from the command line, their overrides, outputs and bad input."""
+"""The four trial experiments with their overrides and outputs (in-process: composed and
+validated as the entry point does, then the study run), one real command line, and bad input."""
 
 import json
 
 import pytest
 import xarray as xr
 
-from tests.support.cli import ok_runs, run_dirs, run_simtrial
+from simtrial.config.commandline import check_command_line
+from simtrial.config.errors import ConfigError
+
+from tests.support.cli import ok_runs, run_dirs, run_in_process, run_simtrial
 
 
 def _one(tmp_path, args):
@@ -22,8 +26,9 @@ def _one(tmp_path, args):
     ("sequencing", ["design.n_per_arm=8", "design.switch_day=56"]),
 ])
 def test_experiment_runs_with_overrides(tmp_path, experiment, extra):
-    run_dir, s = _one(tmp_path, [f"experiment={experiment}", "simulation.replicates=40", "seed=5", *extra])
-    assert s["status"] == "ok" and s["seed"] == 5 and s["replicates"] == 40
+    run_dir = tmp_path / "run"
+    s = run_in_process([f"experiment={experiment}", "simulation.replicates=40", "seed=5", *extra], run_dir)
+    assert s["replicates"] == 40
     for key in ("reject_rate", "reject_rate_mcse", "expected_n", "expected_n_mcse", "pet", "pet_mcse",
                 "duration_months", "arms", "design"):
         assert key in s
@@ -43,10 +48,16 @@ def test_experiment_runs_with_overrides(tmp_path, experiment, extra):
         assert s["exact"]["reject_rate"] < 0.06 and s["design"]["n"] == 30
 
 
+def test_one_real_command_line(tmp_path):
+    run_dir, s = _one(tmp_path, ["experiment=two_arm", "simulation.replicates=30", "seed=3"])
+    assert s["status"] == "ok" and s["seed"] == 3 and s["replicates"] == 30
+    assert (run_dir / "oc.nc").is_file() and (run_dir / "config.yaml").is_file()
+
+
 def test_same_seed_gives_identical_oc(tmp_path):
-    a, _ = _one(tmp_path / "a", ["experiment=two_arm", "simulation.replicates=30", "seed=3"])
-    b, _ = _one(tmp_path / "b", ["experiment=two_arm", "simulation.replicates=30", "seed=3",
-                                 "simulation.chunk_size=7"])
+    a, b = tmp_path / "a", tmp_path / "b"
+    run_in_process(["experiment=two_arm", "simulation.replicates=30", "seed=3"], a)
+    run_in_process(["experiment=two_arm", "simulation.replicates=30", "seed=3", "simulation.chunk_size=7"], b)
     assert xr.open_dataset(a / "oc.nc").equals(xr.open_dataset(b / "oc.nc"))
 
 
@@ -56,20 +67,16 @@ def test_same_seed_gives_identical_oc(tmp_path):
     ("simulation.replicates=0", "simulation.replicates"),
     ("scenario.p_response=[0.2,0.3,0.4]", "scenario.p_response"),
 ])
-def test_bad_values_name_the_field(tmp_path, override, field):
-    proc = run_simtrial(["experiment=single_arm", override], tmp_path)
-    assert proc.returncode != 0
-    assert field in proc.stderr
-    assert ok_runs(tmp_path) == []
+def test_bad_values_name_the_field(override, field):
+    with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
+        check_command_line(["experiment=single_arm", override])
 
 
-def test_unknown_scenario_fails(tmp_path):
-    proc = run_simtrial(["experiment=single_arm", "scenario=nope"], tmp_path)
-    assert proc.returncode != 0
-    assert "scenario" in proc.stderr and "nope" in proc.stderr
+def test_unknown_scenario_fails():
+    with pytest.raises(ConfigError, match="scenario: unknown option 'nope'"):
+        check_command_line(["experiment=single_arm", "scenario=nope"])
 
 
-def test_wrong_number_of_rates_for_two_arms(tmp_path):
-    proc = run_simtrial(["experiment=two_arm", "scenario.p_response=[0.3]", "simulation.replicates=10"], tmp_path)
-    assert proc.returncode != 0
-    assert "scenario.p_response" in proc.stderr
+def test_wrong_number_of_rates_for_two_arms():
+    with pytest.raises(ConfigError, match=r"scenario\.p_response: must have one rate per arm of the design \(2\)"):
+        check_command_line(["experiment=two_arm", "scenario.p_response=[0.3]"])

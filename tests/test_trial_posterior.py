@@ -66,3 +66,20 @@ def test_posterior_median_is_elementwise():
     med = posterior_median(_posterior())
     assert med.n_draws is None
     np.testing.assert_allclose(med.sirolimus.mu, np.median(_posterior().sirolimus.mu, axis=0))
+
+
+def test_posterior_scenario_is_each_replicates_draw_as_a_fixed_scenario():
+    """Replicate r of the Posterior scenario is replicate r of Fixed(draw r mod n_draws)."""
+    import simtrial as st
+
+    post = _posterior()
+    design = st.designs.SingleArm(n=6, p0=0.2, p1=0.4)
+    res = st.Trial(design, st.scenarios.Posterior(post, power_at_median=True)).simulate(N_DRAWS, seed=4)
+    assert res.scenario.assurance and "assurance" in res.summary().index
+    assert res.figures()["scenario"] == {"name": "posterior", "n_draws": N_DRAWS}
+    for r in (0, 4):
+        fixed = st.Trial(design, st.scenarios.Fixed(post.draw(r))).simulate(r + 1, seed=4)
+        for k in ("decision", "responders", "duration_days", "time_to_response_days"):
+            np.testing.assert_array_equal(res.replicates[k][r], fixed.replicates[k][r], err_msg=k)
+    median = st.Trial(design, st.scenarios.Fixed(posterior_median(post))).simulate(N_DRAWS, seed=4)
+    np.testing.assert_array_equal(res.at_median.replicates["responders"], median.replicates["responders"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
-__all__ = ["Verdict", "Decision", "DECISIONS", "Regimen", "REGIMENS"]
+__all__ = ["Verdict", "Decision", "DECISIONS", "Outcome", "Regimen", "REGIMENS"]
 
 
 class Verdict(IntEnum):
@@ -43,6 +43,16 @@ class Decision(IntEnum):
 
 #: Decision names by code, as written in ``oc.nc`` and ``summary.json``.
 DECISIONS: tuple[str, ...] = tuple(d.name.lower() for d in Decision)
+
+
+class Outcome(IntEnum):
+    """What the exact designs' vectorised ``decide`` functions return per trial (Simon, PP designs:
+    :mod:`simtrial.designs.simon`, :mod:`simtrial.designs.interim`); H0 rejected at a look or at
+    the end are both :attr:`REJECT_H0`."""
+
+    STOP_FUTILITY = 0
+    FAIL_FINAL = 1
+    REJECT_H0 = 2
 
 
 class Regimen(StrEnum):

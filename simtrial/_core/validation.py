@@ -32,8 +32,11 @@ __all__ = [
     "Boolean",
     "Sequence",
     "Optional",
+    "Predicate",
     "check",
     "check_value",
+    "check_fields",
+    "Validated",
 ]
 
 
@@ -85,6 +88,11 @@ class Constraint:
         raise NotImplementedError
 
 
+def _bound(x: float) -> str:
+    """A bound as written: whole numbers in full (10000000, not 1e+07)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
@@ -114,13 +122,13 @@ class Interval(Constraint):
             return f"must be {word}"
         if self.high is None:
             op = ">=" if self.closed in ("both", "left") else ">"
-            return f"must be {word} {op} {self.low:g}"
+            return f"must be {word} {op} {_bound(self.low)}"
         if self.low is None:
             op = "<=" if self.closed in ("both", "right") else "<"
-            return f"must be {word} {op} {self.high:g}"
+            return f"must be {word} {op} {_bound(self.high)}"
         left = "[" if self.closed in ("both", "left") else "("
         right = "]" if self.closed in ("both", "right") else ")"
-        return f"must be {word} in {left}{self.low:g}, {self.high:g}{right}"
+        return f"must be {word} in {left}{_bound(self.low)}, {_bound(self.high)}{right}"
 
     def validate(self, value: Any) -> Any:
         if not _is_number(value):
@@ -258,8 +266,37 @@ def check(values: Mapping[str, Any], constraints: Mapping[str, Constraint]) -> d
     return out
 
 
-def check_fields(obj: Any, constraints: Mapping[str, Constraint]) -> None:
-    """Validate the attributes of a (data)class instance in place (frozen dataclasses too)."""
+def check_fields(obj: Any, constraints: Mapping[str, Constraint], *, store: bool = True) -> None:
+    """Validate the attributes of a (data)class instance (frozen dataclasses too).
+
+    With ``store`` the cleaned values (``int``/``float``/``tuple``) replace the attributes; config
+    schemas pass ``store=False`` to keep the types Hydra gave them.
+    """
     for name, constraint in constraints.items():
         cleaned = check_value(name, getattr(obj, name), constraint)
-        object.__setattr__(obj, name, cleaned)
+        if store:
+            object.__setattr__(obj, name, cleaned)
+
+
+class Validated:
+    """Mixin for dataclasses: ``__post_init__`` checks the class's ``_constraints`` table, then
+    its cross-field rules in ``_check()``.
+
+    Subclasses declare ``_constraints = {"n": Interval(int, 1, 10_000), ...}`` (a plain class
+    attribute, not a dataclass field) and may override ``_check`` to raise
+    :class:`ValidationError` for rules that involve several fields. Values are checked, not
+    converted (the types stay as the dataclass declares them).
+    """
+
+    _constraints: Mapping[str, Constraint] = {}
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`ValidationError` naming the first invalid field."""
+        check_fields(self, self._constraints, store=False)
+        self._check()
+
+    def _check(self) -> None:
+        """Cross-field rules; none by default."""

@@ -78,10 +78,13 @@ def aggregate(sweep_dir: str | Path, targets: Targets | None = None, report: boo
         name = ", ".join(experiments) or sweep_dir.parent.parent.name
         swept = [k for k in swept_keys(jobs) if k in table]
         report_path = sweep_dir / REPORT_NAME
+        from simtrial.aggregate.exact import exact_smallest_n, planning_values  # decisions: exact n first
+
+        exact = exact_smallest_n(planning_values(jobs), targets.power)
         smallest = write_report(
             report_path, table, swept, targets, title=f"Design sweep: {name}",
             subtitle=f"{sweep_dir} — {len(jobs)} jobs", footer=f"simtrial {provenance().get('package_version', '')}, "
-            f"built {now()}; per-job figures in {TABLE_NAME}")
+            f"built {now()}; per-job figures in {TABLE_NAME}", exact=exact)
     result = Aggregate(jobs, table, smallest, table_path, report_path)
     if result.failed:
         log.warning("aggregate %s: %d of %d jobs failed or did not finish: %s", sweep_dir, len(result.failed),

@@ -17,6 +17,25 @@ _JOB_FIGURES = ["reject_rate", "reject_rate_mcse", "assurance", "assurance_mcse"
 _SHARED_SEQUENCING = ("exposed_both", "both_drugs", "share_both", "exposed_to_both")
 
 
+#: Headers of the simulated smallest-n table (simulated figures: never "exact").
+_SMALLEST_LABELS = {"design": "Design", "scenario": "Scenario", "smallest_n": "Smallest n", "judged_on": "Judged on",
+                    "power": "Power (simulated)", "power_mcse": "MCSE of power",
+                    "assurance": "Assurance (simulated)", "assurance_mcse": "MCSE of assurance",
+                    "type_i_error": "Type I error (simulated)", "type_i_error_mcse": "MCSE of type I error",
+                    "note": "Note"}
+
+
+def _exact_protocol_table(exact: pd.DataFrame, targets: Targets):
+    from simtrial.report.tables import protocol_table
+
+    return protocol_table(
+        exact, "Smallest n by exact calculation", f"per design and planning value; targets: exact size <= alpha, "
+        f"exact power >= {targets.power:g}",
+        notes=["Single arm: A'Hern RP, Stat Med 2001;20:859-866. Simon two-stage: Simon R, Control Clin Trials "
+               "1989;10:1-10; admissible designs: Jung SH et al., Stat Med 2004;23:561-569."],
+        decimals={"p0": 2, "alpha": 3, "exact size": 4, "exact power": 4, "EN under H0": 1})
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
@@ -29,8 +48,12 @@ def _sequencing_rows(ok: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_report(table: pd.DataFrame, swept: list[str], targets: Targets, title: str,
-                 subtitle: str = "", footer: str = "") -> tuple[HtmlReport, pd.DataFrame]:
+                 subtitle: str = "", footer: str = "", exact: pd.DataFrame | None = None
+                 ) -> tuple[HtmlReport, pd.DataFrame]:
     """Build the design report from the OC table.
+
+    ``exact`` (from :func:`simtrial.aggregate.exact.exact_smallest_n`) is the smallest n by exact
+    calculation; when given it comes first and the simulated table is its confirmation.
 
     Returns
     -------
@@ -53,7 +76,18 @@ def build_report(table: pd.DataFrame, swept: list[str], targets: Targets, title:
     group_by = (["design"] if "design" in table else []) + [c for c in others if c != seq_x or seq.empty]
     smallest = pd.DataFrame()
 
-    rep.section("Smallest n meeting the targets", id="smallest-n")
+    if exact is not None and len(exact):
+        rep.section("Smallest n by exact calculation", id="exact-n")
+        rep.paragraph(
+            "Exact binomial calculation over every n (not read off the swept grid). Exact power is "
+            "saw-toothed in n: 'smallest n' is the first n meeting size <= alpha and power >= "
+            f"{targets.power:g} at the planning value; 'stable n' is the first n from which every larger "
+            "n also meets them. Simon designs are searched for each planning value (minimax and optimal; "
+            "the admissible designs in between are in docs/designs.md). Cite these figures; the "
+            "simulated table below confirms them with Monte Carlo error.")
+        rep.html(_exact_protocol_table(exact, targets).to_html())
+    rep.section("Smallest n meeting the targets (simulated confirmation)" if exact is not None and len(exact)
+                else "Smallest n meeting the targets", id="smallest-n")
     rep.paragraph(targets.describe())
     if size is None:
         rep.note("No sample-size parameter among the swept parameters (looked for n, n_per_arm, n_max).")
@@ -61,7 +95,7 @@ def build_report(table: pd.DataFrame, swept: list[str], targets: Targets, title:
         rep.note("No job finished: nothing to read.")
     else:
         smallest = smallest_n(table, size, group_by, targets)
-        rep.table(smallest, caption=f"Smallest {size} per design and scenario ({targets.rule} rule)",
+        rep.table(smallest.rename(columns=lambda c: _SMALLEST_LABELS.get(c, c)), caption=f"Smallest {size} per design and scenario ({targets.rule} rule)",
                   number_format=_fmt)
 
     if size is not None and not ok.empty:
@@ -112,4 +146,13 @@ def write_report(path: Path, *args, **kwargs) -> pd.DataFrame:
     """Build the report (see :func:`build_report`) and write it to ``path``; returns smallest n."""
     rep, smallest = build_report(*args, **kwargs)
     rep.write(path)
+    exact = kwargs.get("exact")
+    if exact is not None and len(exact):  # the protocol table, for a statistical section
+        from simtrial import atomic
+
+        table = _exact_protocol_table(exact, args[2] if len(args) > 2 else kwargs["targets"])
+        with atomic.atomic_path(Path(path).parent / "smallest_n_exact.csv") as tmp:
+            table.to_csv(tmp)
+        with atomic.atomic_path(Path(path).parent / "smallest_n_exact.docx") as tmp:
+            table.to_docx(tmp)
     return smallest

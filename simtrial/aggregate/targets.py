@@ -107,8 +107,10 @@ def smallest_n(table: pd.DataFrame, size: str, group_by: list[str], targets: Tar
     Returns
     -------
     pandas.DataFrame
-        One row per group and scenario: ``smallest_n`` (None if no size qualifies), the power and
-        type I error at that size with their MCSE, and a note.
+        One row per group and scenario: ``smallest_n`` (None if no size qualifies), ``judged_on``
+        ("power" or "assurance"), the power *or* the assurance (a posterior scenario's rejection
+        rate: never in the power column) and the type I error at that size with their MCSE, and a
+        note.
     """
     ok = table[table["status"] == "ok"].copy()
     if "scenario" not in ok:
@@ -136,15 +138,17 @@ def smallest_n(table: pd.DataFrame, size: str, group_by: list[str], targets: Tar
                     if isinstance(t1, pd.Series):  # duplicated sizes: take the first
                         t1, t1_se = t1.iloc[0], t1_se.iloc[0]
                 if _meets(power, power_se, t1, t1_se, targets):
-                    found = dict(smallest_n=n, power=power, power_mcse=power_se,
-                                 type_i_error=t1, type_i_error_mcse=t1_se)
+                    # an assurance (posterior scenario) never goes in the power column
+                    kind = "assurance" if pd.notna(r.get("assurance", np.nan)) else "power"
+                    found = dict(smallest_n=n, judged_on=kind, type_i_error=t1, type_i_error_mcse=t1_se,
+                                 **{kind: power, f"{kind}_mcse": power_se})
                     break
             if found is None:
-                found = dict(smallest_n=None, power=np.nan, power_mcse=np.nan, type_i_error=np.nan,
-                             type_i_error_mcse=np.nan)
+                found = dict(smallest_n=None, type_i_error=np.nan, type_i_error_mcse=np.nan)
                 note = note or "no swept size meets the targets"
             out.append({**dict(zip(keys, gkey)), "scenario": scenario, **found, "note": note})
-    columns = keys + ["scenario", "smallest_n", "power", "power_mcse", "type_i_error", "type_i_error_mcse", "note"]
+    columns = keys + ["scenario", "smallest_n", "judged_on", "power", "power_mcse", "assurance", "assurance_mcse",
+                      "type_i_error", "type_i_error_mcse", "note"]
     return pd.DataFrame(out, columns=columns)
 
 

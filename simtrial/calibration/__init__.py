@@ -9,7 +9,15 @@
 (:mod:`.model`) and writes ``posterior.nc``, ``summary.json`` and ``report.html``.
 """
 
-from simtrial.calibration.config import CalibrationConfig
-from simtrial.calibration.posterior_io import PosteriorError, load_posterior, packaged_path
+from simtrial._core.lazy import lazy_exports
+
+# Imported on first use: the config schema must not import xarray, and PyMC is imported only by
+# the modules that fit (model, fit, sbc, ...), never by loading a posterior.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "CalibrationConfig": "simtrial.calibration.config",
+    "PosteriorError": "simtrial.calibration.posterior_io",
+    "load_posterior": "simtrial.calibration.posterior_io",
+    "packaged_path": "simtrial.calibration.posterior_io",
+})
 
 __all__ = ["CalibrationConfig", "PosteriorError", "load_posterior", "packaged_path"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simtrial._core.validation import Boolean, Interval, Options, ValidationError, check_fields
 from simtrial.calibration.priors import PRIORS
 
 SAMPLERS: tuple[str, ...] = ("nutpie", "pymc")
@@ -23,9 +24,6 @@ class CalibrationConfig:
         NUTS target acceptance rate, in (0, 1).
     prior : {"default", "vague", "sceptical"}
         Prior set (:data:`simtrial.calibration.priors.PRIORS`).
-    posterior : str
-        Where downstream studies read a posterior from: a ``posterior.nc`` path or
-        ``"packaged"`` (the default posterior shipped with simtrial).
     allow_failed_diagnostics : bool
         Let downstream studies use a posterior whose diagnostics failed.
     rhat_max, ess_min : float
@@ -40,14 +38,29 @@ class CalibrationConfig:
     chains: int = 2
     target_accept: float = 0.98
     prior: str = "default"
-    posterior: str = "packaged"
     allow_failed_diagnostics: bool = False
     rhat_max: float = 1.01
     ess_min: float = 400.0
     prior_draws: int = 2000
 
     def __post_init__(self) -> None:
-        validate(self)
+        check_fields(self, CONSTRAINTS, store=False)
+
+
+#: The declared ranges of :class:`CalibrationConfig`'s fields.
+CONSTRAINTS = {
+    "sampler": Options(*SAMPLERS),
+    "prior": Options(*sorted(PRIORS)),
+    "draws": Interval(int, 1, 1_000_000),
+    "tune": Interval(int, 0, 1_000_000),
+    # Two cores here; more chains only queue.
+    "chains": Interval(int, 1, 64),
+    "target_accept": Interval(float, 0.0, 1.0, "neither"),
+    "allow_failed_diagnostics": Boolean(),
+    "rhat_max": Interval(float, 1.0, 2.0),
+    "ess_min": Interval(float, 0.0, 1e7, "neither"),
+    "prior_draws": Interval(int, 1, 1_000_000),
+}
 
 
 def validate(cfg) -> None:
@@ -55,27 +68,10 @@ def validate(cfg) -> None:
 
     Raises
     ------
-    ValueError
+    simtrial._core.validation.ValidationError
         Naming the first bad field as ``calibration.<field>`` and what is allowed.
     """
-    def bad(field: str, allowed: str):
-        return ValueError(f"calibration.{field}: got {getattr(cfg, field)!r}; allowed: {allowed}")
-
-    if cfg.sampler not in SAMPLERS:
-        raise bad("sampler", str(list(SAMPLERS)))
-    if cfg.prior not in PRIORS:
-        raise bad("prior", str(sorted(PRIORS)))
-    for field, low in (("draws", 1), ("tune", 0), ("chains", 1), ("prior_draws", 1)):
-        value = getattr(cfg, field)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise bad(field, f"an integer >= {low}")
-    if not 0.0 < float(cfg.target_accept) < 1.0:
-        raise bad("target_accept", "a number in (0, 1)")
-    if not float(cfg.rhat_max) >= 1.0:
-        raise bad("rhat_max", "a number >= 1")
-    if not float(cfg.ess_min) > 0:
-        raise bad("ess_min", "a number > 0")
-    if not isinstance(cfg.allow_failed_diagnostics, bool):
-        raise bad("allow_failed_diagnostics", "true or false")
-    if not isinstance(cfg.posterior, str) or not cfg.posterior:
-        raise bad("posterior", "a path to a posterior.nc or 'packaged'")
+    try:
+        check_fields(cfg, CONSTRAINTS, store=False)
+    except ValidationError as exc:
+        raise exc.under("calibration") from None

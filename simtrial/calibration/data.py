@@ -3,7 +3,7 @@
 * The Genoa/Catania letter (Am J Hematol), Table 1A: 19 children, per patient the disease group
   (primary ITP or ARS-ITP), prior MMF failure, response class and the recorded days to PR and CR.
 * Bride et al., Blood 2016;127:17-28: counts per disease group; ALPS CRs "within 1-3 months".
-* Miano et al., Br J Haematol 2016 (MMF in 54 children; domain.md section 2): percentages only.
+* Miano et al., Br J Haematol 2016 (MMF in 54 children): percentages only.
   The counts used here are *derived*, not published: the smallest group sizes that reproduce
   every printed percentage and the totals (see :data:`MIANO_2016` and ``docs/calibration.md``).
 
@@ -23,7 +23,7 @@ from simtrial.models.parameters import group_index
 #: Response classes in code order (IWG 2009; Rodeghiero et al., Blood 2009;113:2386).
 CLASSES: tuple[str, ...] = ("NR", "PR", "CR")
 
-#: Miano et al., Br J Haematol 2016 (domain.md section 2): "65% of 54 respond (CR 46%, PR 18%);
+#: Miano et al., Br J Haematol 2016: "65% of 54 respond (CR 46%, PR 18%);
 #: median time to PR 20 d (7-137), to CR 37 d (7-192); ITP 58% (CR 32%); Evans 81%; ALPS-related
 #: syndrome 73% (CR 68%)". Derived counts: ITP n=38 (22 respond = 57.9%, 12 CR = 31.6%) and Evans
 #: n=16 (13 respond = 81.3%) add up to the 54 and to the 35 responders (64.8%); the overall CR 46%

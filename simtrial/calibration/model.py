@@ -2,9 +2,12 @@
 
 Generative process (same as :mod:`simtrial.models.parameters`): patient ``i`` of group ``g`` has
 ``eta_i ~ Normal(mu[g] + beta_mmf_failed * mmf_failed_i, sigma)``, ``D_i = softplus(eta_i)``,
-``log ke0_i ~ Normal(log_ke0[g], log_ke0_sd)``; the class is CR if ``D_i > log(100/P0)``, R if
-``D_i > log(max(30, 2 P0)/P0)``, else NR; the mean count reaches a threshold on the closed-form
-day ``-log(1 - log(T/P0)/D_i)/ke0_i``, recorded with lognormal error ``sigma_obs``.
+``log ke0_i ~ Normal(log_ke0[g], log_ke0_sd)``; the class is CR if ``D_i`` exceeds the log-fold
+rise ``D_T`` that takes the mean count from ``P0`` to ``T = 100``, R if it exceeds ``D_T`` for
+``T = max(30, 2 P0)``, else NR (``D_T`` from :func:`simtrial.models.parameters.threshold_log_fold`,
+with the count's ceiling ``P_max``; :func:`simtrial.calibration.closed_form.class_log_folds`); the
+mean count reaches a threshold on the closed-form day ``-log(1 - D_T/D_i)/ke0_i``, recorded with
+lognormal error ``sigma_obs``.
 
 Likelihood, per source:
 
@@ -33,6 +36,7 @@ from pymc.distributions.dist_math import normal_lccdf, normal_lcdf
 
 from simtrial.calibration import closed_form as cf
 from simtrial.calibration.data import CalibrationData
+from simtrial.calibration.names import parameter_names  # noqa: F401 (the model's variable names)
 from simtrial.calibration.priors import P0, PriorSet
 from simtrial.models.parameters import GROUPS
 
@@ -277,10 +281,3 @@ def build_model(data: CalibrationData, prior: PriorSet, p0: float = P0) -> pm.Mo
     return model
 
 
-#: The model variables that map onto EffectParameters, per drug.
-def parameter_names(drug: str) -> dict[str, str]:
-    """EffectParameters field -> model variable name for ``drug``."""
-    names = {f: f"{drug}_{f}" for f in ("mu", "sigma", "log_ke0", "log_ke0_sd")}
-    if drug == "sirolimus":
-        names["beta_mmf_failed"] = "sirolimus_beta_mmf_failed"
-    return names

@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from simtrial import atomic
-from simtrial.calibration.model import parameter_names
+from simtrial.calibration.names import parameter_names
 from simtrial.models.parameters import GROUPS, EffectParameters, PopulationParameters
 
 #: Name of the packaged default posterior in ``simtrial/calibration/data/``.

@@ -4,8 +4,8 @@ Every location and scale is a plain float so a prior set is a frozen, Hydra-frie
 Scales are on the model's own scales: ``logit E`` for the steady-state effect (see
 :mod:`simtrial.models.parameters`) and ``log ke0`` (1/day) for the onset rate.
 
-Sources (``/work/shared/reference/domain.md``)
------------------------------------------------
+Sources
+-------
 * Baseline count ``P0 = 15 x 10^9/L``: between the romiplostim ITP turnover models' baselines,
   about 18 (Petrov et al., Clin Pharmacol Drug Dev 2025) and 11.1 x 10^9/L (Perez-Ruixo et al.,
   J Clin Pharmacol 2012), and under the <= 30 inclusion limit of paediatric ITP trials

@@ -7,14 +7,18 @@ disease-group results of Bride et al., Blood 2016 (30 patients).
 19
 """
 
-from simtrial.cohorts.loader import (
-    BrideCohort,
-    CohortDataError,
-    LetterCohort,
-    load_bride,
-    load_letter,
-)
-from simtrial.cohorts.figures import PublishedFigure, published_figures
+from simtrial._core.lazy import lazy_exports
+
+_EXPORTS = {
+    "BrideCohort": "simtrial.cohorts.loader",
+    "CohortDataError": "simtrial.cohorts.loader",
+    "LetterCohort": "simtrial.cohorts.loader",
+    "load_bride": "simtrial.cohorts.loader",
+    "load_letter": "simtrial.cohorts.loader",
+    "PublishedFigure": "simtrial.cohorts.figures",
+    "published_figures": "simtrial.cohorts.figures",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "BrideCohort",

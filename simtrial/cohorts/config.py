@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from simtrial.cohorts.loader import BrideCohort, LetterCohort, load_bride, load_letter
+if TYPE_CHECKING:
+    from simtrial.cohorts.loader import BrideCohort, LetterCohort
 
 
 @dataclass
@@ -26,4 +27,6 @@ class CohortsConfig:
 
     def load(self) -> tuple[LetterCohort, BrideCohort]:
         """Load and validate both cohorts (``CohortDataError`` names file, row and column)."""
+        from simtrial.cohorts.loader import load_bride, load_letter
+
         return load_letter(self.letter), load_bride(self.bride)

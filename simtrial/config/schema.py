@@ -1,7 +1,7 @@
 """The root config schema and the small building blocks owned by no other module.
 
 Group schemas owned elsewhere (designs, scenarios, models, calibration) are registered with
-Hydra's ConfigStore in :mod:`simtrial.config.store`.
+Hydra's ConfigStore in :mod:`simtrial.config.store` from the table in :mod:`simtrial.config.groups`.
 """
 
 from __future__ import annotations
@@ -50,12 +50,13 @@ class Config:
     run: RunConfig = field(default_factory=RunConfig)
     #: The cohort data files (packaged unless paths are given).
     cohorts: CohortsConfig = field(default_factory=CohortsConfig)
-    # Config groups; each option carries its own schema (see simtrial.config.store).
+    # Config groups; each option carries its own schema (see simtrial.config.groups).
     model: Any = None
     calibration: Any = None
     design: Any = None
     scenario: Any = None
     simulation: Any = None
+    #: The analysis group (``analysis=borrowing``: options of experiment=borrowing).
     analysis: Any = None
     #: Steps of the quickstart study (experiment=quickstart).
     quickstart: QuickstartConfig = field(default_factory=QuickstartConfig)

@@ -9,25 +9,12 @@ from __future__ import annotations
 
 from hydra.core.config_store import ConfigStore
 
+from simtrial.config.groups import GROUP_SCHEMAS
 from simtrial.config.schema import Config
-
-#: group -> {option: dataclass}; filled by register_group from the modules that own the concept.
-GROUP_SCHEMAS: dict[str, dict[str, type]] = {}
-
-
-def register_group(group: str, option: str, schema: type) -> None:
-    """Register ``schema`` as ``<group>/<option>_schema`` (use it from the option's YAML)."""
-    GROUP_SCHEMAS.setdefault(group, {})[option] = schema
-
-
-def _load_group_schemas() -> None:
-    # Imported here so that each owner module registers its own schemas.
-    from simtrial.config import groups  # noqa: F401
 
 
 def store_schemas() -> None:
-    """Put the root schema and every registered group schema into Hydra's ConfigStore."""
-    _load_group_schemas()
+    """Put the root schema and every group schema into Hydra's ConfigStore."""
     cs = ConfigStore.instance()
     cs.store(name="config_schema", node=Config)
     for group, options in GROUP_SCHEMAS.items():

@@ -3,7 +3,7 @@
 The defaults are the ITP International Working Group criteria, Rodeghiero F, Stasi R, Gernsheimer
 T, et al. *Standardization of terminology, definitions and outcome criteria in immune
 thrombocytopenic purpura of adults and children: report from an international working group.*
-Blood 2009;113:2386-2393 (see ``/work/shared/reference/domain.md`` section 4):
+Blood 2009;113:2386-2393:
 
 - CR: platelet count >= 100 x 10^9/L and no bleeding;
 - R (reported as "PR" in the Genoa/Catania letter): count >= 30 x 10^9/L and at least a 2-fold
@@ -14,19 +14,11 @@ Blood 2009;113:2386-2393 (see ``/work/shared/reference/domain.md`` section 4):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from simtrial._core.validation import Interval, Predicate, ValidationError, check_fields
+
 __all__ = ["ResponseRules", "IWG_2009", "ALPS_NORMAL_COUNTS", "TWO_MONTHS_SUSTAINED"]
-
-
-def _check_number(name: str, value: object, *, lower: float, strict: bool, what: str) -> None:
-    """Raise ``ValueError`` unless ``value`` is a finite real number above ``lower``."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = value > lower if strict else value >= lower
-    if not ok:
-        raise ValueError(f"rules.{name}: must be a finite number {what}; got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -67,21 +59,27 @@ class ResponseRules:
     name: str = "IWG 2009"
 
     def __post_init__(self) -> None:
-        _check_number("cr_threshold", self.cr_threshold, lower=0.0, strict=True, what="> 0")
-        _check_number("r_threshold", self.r_threshold, lower=0.0, strict=True, what="> 0")
-        if self.r_threshold > self.cr_threshold:
-            raise ValueError(
-                f"rules.r_threshold: must be <= cr_threshold ({self.cr_threshold!r}); "
-                f"got {self.r_threshold!r}"
-            )
-        _check_number("r_fold", self.r_fold, lower=1.0, strict=False, what=">= 1")
-        _check_number("confirm_days", self.confirm_days, lower=0.0, strict=False, what=">= 0")
-        _check_number("loss_days", self.loss_days, lower=0.0, strict=False, what=">= 0")
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"rules.name: must be a non-empty string; got {self.name!r}")
+        try:
+            check_fields(self, _CONSTRAINTS, store=False)
+            if self.r_threshold > self.cr_threshold:
+                raise ValidationError("r_threshold", f"must be <= cr_threshold ({self.cr_threshold!r})",
+                                      self.r_threshold)
+        except ValidationError as exc:
+            raise exc.under("rules") from None
 
 
-#: ITP International Working Group, Rodeghiero et al., Blood 2009;113:2386 (domain.md section 4).
+#: Counts in 10^9/L up to ten times the normal upper limit; windows up to a year.
+_CONSTRAINTS = {
+    "cr_threshold": Interval(float, 0.0, 4500.0, "right"),
+    "r_threshold": Interval(float, 0.0, 4500.0, "right"),
+    "r_fold": Interval(float, 1.0, 1000.0),
+    "confirm_days": Interval(float, 0.0, 365.0),
+    "loss_days": Interval(float, 0.0, 365.0),
+    "name": Predicate(lambda v: isinstance(v, str) and bool(v), "must be a non-empty string"),
+}
+
+
+#: ITP International Working Group, Rodeghiero et al., Blood 2009;113:2386-2393.
 IWG_2009 = ResponseRules()
 
 #: "Normal counts" complete response, as used for ALPS and multi-lineage autoimmune cytopenias

@@ -14,6 +14,11 @@ bayes, interim
     threshold calibration of predictive-probability interim designs.
 contingency
     The usual 2x2 p-values side by side.
+oc, sample_size, estimation
+    Exact OC curves over the true rate (and two-arm size over the null space); exact
+    sample-size search (smallest and stable n, Simon minimax / admissible / optimal per planning
+    value); estimation after stopping (UMVUE, Koyama-Chen exact CI). Import them as
+    ``from simtrial.designs import oc, sample_size, estimation``.
 
 Design objects (the public API: constructor stores validated parameters, ``print`` shows the
 design summary, ``exact(...)`` the exact operating characteristics)
@@ -24,43 +29,51 @@ PPInterim
     Predictive-probability interim looks, given to a design as its ``interim``.
 """
 
-from .bayes import final_critical_value, posterior_prob_above, predictive_probability
-from .bayes_two_arm import (
-    bayes_power,
-    bayes_rejection_table,
-    posterior_prob_table,
-    prob_b_greater,
-)
-from .binomial import critical_value, min_sample_size, reject
-from .binomial import rejection_probability as binomial_rejection_probability
-from .contingency import two_by_two_pvalues
-from .fisher import (
-    fisher_power,
-    fisher_pvalue,
-    fisher_pvalue_table,
-    fisher_rejection_table,
-)
-from .interim import (
-    Calibration,
-    OperatingCharacteristics,
-    PPDesign,
-    calibrate_thresholds,
-    operating_characteristics,
-)
-from .simon import (
-    SimonDesign,
-    SimonSearch,
-    design_at_n,
-    minimax_design,
-    optimal_design,
-    simon_search,
-)
-from .two_arm import rejection_probability as two_arm_rejection_probability
-from .base import Design
-from .pp_interim import PPInterim
-from .randomised import Sequencing, TwoArm
-from .simon_two_stage import Simon
-from .single_arm import SingleArm
+from simtrial._core.lazy import lazy_exports
+
+#: Public name -> defining module; imported on first use (importing the config schemas in
+#: :mod:`simtrial.designs.config` must not import scipy).
+_EXPORTS = {
+    "final_critical_value": ".bayes",
+    "posterior_prob_above": ".bayes",
+    "predictive_probability": ".bayes",
+    "bayes_power": ".bayes_two_arm",
+    "bayes_rejection_table": ".bayes_two_arm",
+    "posterior_prob_table": ".bayes_two_arm",
+    "prob_b_greater": ".bayes_two_arm",
+    "critical_value": ".binomial",
+    "min_sample_size": ".binomial",
+    "reject": ".binomial",
+    "binomial_rejection_probability": ".binomial:rejection_probability",
+    "two_by_two_pvalues": ".contingency",
+    "fisher_power": ".fisher",
+    "fisher_pvalue": ".fisher",
+    "fisher_pvalue_table": ".fisher",
+    "fisher_rejection_table": ".fisher",
+    "Calibration": ".interim",
+    "OperatingCharacteristics": ".interim",
+    "PPDesign": ".interim",
+    "calibrate_thresholds": ".interim",
+    "operating_characteristics": ".interim",
+    "SimonDesign": ".simon",
+    "SimonSearch": ".simon",
+    "design_at_n": ".simon",
+    "minimax_design": ".simon",
+    "optimal_design": ".simon",
+    "simon_search": ".simon",
+    "two_arm_rejection_probability": ".two_arm:rejection_probability",
+    "Design": ".base",
+    "PPInterim": ".pp_interim",
+    "Sequencing": ".randomised",
+    "TwoArm": ".randomised",
+    "Simon": ".simon_two_stage",
+    "SingleArm": ".single_arm",
+    "Smart": ".smart",
+    "GroupSequential": ".group_sequential",
+    "GroupSequentialDesign": ".group_sequential",
+    "GroupSequentialRates": ".group_sequential",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Design",
@@ -68,7 +81,11 @@ __all__ = [
     "Sequencing",
     "Simon",
     "SingleArm",
+    "Smart",
     "TwoArm",
+    "GroupSequential",
+    "GroupSequentialDesign",
+    "GroupSequentialRates",
     "Calibration",
     "OperatingCharacteristics",
     "PPDesign",

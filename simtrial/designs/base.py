@@ -30,10 +30,14 @@ PROB_OPEN = Interval(float, 0.0, 1.0, closed="neither")
 ALPHA = Interval(float, 0.0, 0.5, closed="neither")
 
 
-def interim_constraint():
-    from simtrial.designs.pp_interim import PPInterim
+def _is_pp_interim(value) -> bool:
+    from simtrial.designs.pp_interim import PPInterim  # scipy: imported at the first check, not at import
 
-    return Predicate(lambda v: v is None or isinstance(v, PPInterim), "must be a PPInterim or None")
+    return isinstance(value, PPInterim)
+
+
+def interim_constraint():
+    return Predicate(lambda v: v is None or _is_pp_interim(v), "must be a PPInterim or None")
 
 
 class Design:
@@ -98,6 +102,21 @@ class Design:
     def parameters(self) -> dict:  # pragma: no cover - abstract
         """The design's parameters and exact figures, as written in ``summary.json``."""
         raise NotImplementedError
+
+    def design_summary(self, scenario: str = "", true_values: dict | None = None):
+        """The design summary (:class:`simtrial.report.design_summary.DesignSummary`): hypotheses,
+        level, the rule at each look, exact size, power, PET and expected N; ``scenario`` and
+        ``true_values`` name what a run simulates."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _treatment_note(self) -> str:
+        arms = ", ".join(f"arm {'AB'[i]}: {r}" for i, r in enumerate(self.regimens)) if self.n_arms > 1 \
+            else f"regimen: {self.regimens[0]}"
+        note = f"{arms}; response confirmed by day {self.landmark_day:g}"
+        return note + (f"; switch on day {self.switch_day:g} without a confirmed response" if self.switches else "")
+
+    def __str__(self) -> str:
+        return self.design_summary().to_text()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._repr_items())})"

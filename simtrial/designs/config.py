@@ -18,6 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from simtrial._core.validation import Boolean, Interval, Options, Sequence, ValidationError, Validated
+from simtrial._core.validation import Optional as Maybe
+
 __all__ = [
     "REGIMENS",
     "SingleArmDesignConfig",
@@ -30,39 +33,23 @@ __all__ = [
 REGIMENS: tuple[str, ...] = ("sirolimus", "mmf", "mmf_then_sirolimus", "sirolimus_then_mmf")
 
 
-def _prob(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
-        raise ValueError(f"{name}: must be in (0, 1); got {value!r}")
+#: Largest sample size any design accepts (per arm for two arms): far beyond a rare-disease trial,
+#: small enough that every exact calculation stays quick.
+N_MAX = 10_000
 
-
-def _alpha(value: float) -> None:
-    # A one-sided test's level; 0.5 or more would reject more often than not under the null.
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 0.5:
-        raise ValueError(f"alpha: must be in (0, 0.5); got {value!r}")
-
-
-def _prob_closed(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name}: must be in [0, 1]; got {value!r}")
-
-
-def _int_min(name: str, value: int, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name}: must be an integer >= {minimum}; got {value!r}")
-
-
-def _positive(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name}: must be > 0; got {value!r}")
-
-
-def _choice(name: str, value: str, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name}: must be one of {list(allowed)}; got {value!r}")
+_PROB = Interval(float, 0.0, 1.0, "neither")
+_PROB_CLOSED = Interval(float, 0.0, 1.0)
+#: A one-sided test's level; 0.5 or more would reject more often than not under the null.
+_ALPHA = Interval(float, 0.0, 0.5, "neither")
+#: Largest Simon total sample size (fixed or searched): the exact search grows as n^3.
+SIMON_N_MAX = 300
+#: A day within ten years of follow-up.
+_DAY = Interval(float, 0.0, 3650.0, "right")
+_REGIMEN = Options(*REGIMENS)
 
 
 @dataclass
-class _Interim:
+class _Interim(Validated):
     """Predictive-probability interim looks (shared by the designs that allow them)."""
 
     interim_fractions: list[float] = field(default_factory=list)
@@ -70,26 +57,28 @@ class _Interim:
     theta_e: float = 1.0
     prior_a: float = 1.0
     prior_b: float = 1.0
+    size_control: str = "refuse"
 
-    def _check_interim(self) -> None:
-        f = list(self.interim_fractions)
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1 for v in f) or any(
-            b <= a for a, b in zip(f, f[1:])
-        ):
-            raise ValueError(f"interim_fractions: must be strictly increasing values in (0, 1); got {f!r}")
-        _prob_closed("theta_f", self.theta_f)
-        _prob_closed("theta_e", self.theta_e)
+    _constraints = {
+        "interim_fractions": Sequence(_PROB, max_len=20, increasing=True),
+        "theta_f": _PROB_CLOSED,
+        "theta_e": _PROB_CLOSED,
+        "prior_a": Interval(float, 0.0, 1e4, "right"),
+        "prior_b": Interval(float, 0.0, 1e4, "right"),
+        "size_control": Options("refuse", "final", "efficacy", "allow"),
+    }
+
+    def _check(self) -> None:
         if self.theta_f > self.theta_e:
-            raise ValueError(f"theta_f: must be <= theta_e ({self.theta_e}); got {self.theta_f}")
-        _positive("prior_a", self.prior_a)
-        _positive("prior_b", self.prior_b)
+            raise ValidationError("theta_f", f"must be <= theta_e ({self.theta_e})", self.theta_f)
 
     def _interim_domain(self):
         from simtrial.designs.pp_interim import PPInterim
 
         if not self.interim_fractions:
             return None
-        return PPInterim(tuple(self.interim_fractions), self.theta_f, self.theta_e, self.prior_a, self.prior_b)
+        return PPInterim(tuple(self.interim_fractions), self.theta_f, self.theta_e, self.prior_a, self.prior_b,
+                         self.size_control)
 
 
 
@@ -122,16 +111,22 @@ class SingleArmDesignConfig(_Interim):
     regimen: str = "sirolimus"
     landmark_day: float = 168.0
 
-    def __post_init__(self) -> None:
-        _int_min("n", self.n, 1)
-        _prob("p0", self.p0)
-        _prob("p1", self.p1)
-        _alpha(self.alpha)
-        _choice("regimen", self.regimen, REGIMENS)
-        _positive("landmark_day", self.landmark_day)
-        self._check_interim()
+    _constraints = {
+        "n": Interval(int, 1, N_MAX),
+        "p0": _PROB,
+        "p1": _PROB,
+        "alpha": _ALPHA,
+        "regimen": _REGIMEN,
+        "landmark_day": _DAY,
+        **_Interim._constraints,
+    }
+
+    def _check(self) -> None:
+        super()._check()
+        if self.p1 <= self.p0:
+            raise ValidationError("p1", f"must exceed p0 ({self.p0})", self.p1)
         if self.interim_fractions and self.n < 2:
-            raise ValueError(f"n: must be >= 2 with interim looks; got {self.n}")
+            raise ValidationError("n", "must be >= 2 with interim looks", self.n)
 
     def to_domain(self):
         """The design object (:class:`simtrial.designs.SingleArm`)."""
@@ -143,7 +138,7 @@ class SingleArmDesignConfig(_Interim):
 
 
 @dataclass
-class SimonDesignConfig:
+class SimonDesignConfig(Validated):
     """Simon (1989) two-stage design found by exact search (:func:`simtrial.designs.simon_search`).
 
     Attributes
@@ -178,19 +173,23 @@ class SimonDesignConfig:
     regimen: str = "sirolimus"
     landmark_day: float = 168.0
 
-    def __post_init__(self) -> None:
-        if self.n is not None:
-            _int_min("n", self.n, 2)
-        _prob("p0", self.p0)
-        _prob("p1", self.p1)
+    _constraints = {
+        "n": Maybe(Interval(int, 2, SIMON_N_MAX)),
+        "p0": _PROB,
+        "p1": _PROB,
+        "alpha": _ALPHA,
+        "power": _PROB,
+        "kind": Options("optimal", "minimax"),
+        "n_max": Interval(int, 2, SIMON_N_MAX),
+        "regimen": _REGIMEN,
+        "landmark_day": _DAY,
+    }
+
+    def _check(self) -> None:
         if self.p1 <= self.p0:
-            raise ValueError(f"p1: must exceed p0 ({self.p0}); got {self.p1}")
-        _alpha(self.alpha)
-        _prob("power", self.power)
-        _choice("kind", self.kind, ("optimal", "minimax"))
-        _int_min("n_max", self.n_max, 2)
-        _choice("regimen", self.regimen, REGIMENS)
-        _positive("landmark_day", self.landmark_day)
+            raise ValidationError("p1", f"must exceed p0 ({self.p0})", self.p1)
+        if self.power <= self.alpha:
+            raise ValidationError("power", f"must exceed alpha ({self.alpha})", self.power)
 
     def to_domain(self):
         """The design object (:class:`simtrial.designs.Simon`): searched, or at the fixed ``n``."""
@@ -215,20 +214,24 @@ class _TwoArm(_Interim):
     landmark_day: float = 168.0
     block_size: int = 4
 
-    def _check_two_arm(self) -> None:
-        _int_min("n_per_arm", self.n_per_arm, 1)
-        _alpha(self.alpha)
-        _choice("test", self.test, ("fisher", "bayes"))
-        _prob("threshold", self.threshold)
-        _choice("alternative", self.alternative, ("greater", "two-sided"))
+    _constraints = {
+        "n_per_arm": Interval(int, 1, N_MAX),
+        "alpha": _ALPHA,
+        "test": Options("fisher", "bayes"),
+        "threshold": _PROB,
+        "alternative": Options("greater", "two-sided"),
+        "p_a": _PROB,
+        "p_b": _PROB,
+        "landmark_day": _DAY,
+        # 1:1 allocation within each block.
+        "block_size": Options(2, 4, 6, 8, 10, 12),
+        **_Interim._constraints,
+    }
+
+    def _check(self) -> None:
+        super()._check()
         if self.test == "bayes" and self.alternative != "greater":
-            raise ValueError("alternative: the bayes rule is one-sided; must be 'greater'")
-        _prob("p_a", self.p_a)
-        _prob("p_b", self.p_b)
-        _positive("landmark_day", self.landmark_day)
-        if isinstance(self.block_size, bool) or self.block_size not in range(2, 13, 2):
-            raise ValueError(f"block_size: must be an even number from 2 to 12 (1:1 allocation); got {self.block_size!r}")
-        self._check_interim()
+            raise ValidationError("alternative", "the bayes rule is one-sided; must be 'greater'", self.alternative)
 
     def _two_arm_domain(self) -> dict:
         return dict(n_per_arm=self.n_per_arm, test=self.test, alpha=self.alpha, threshold=self.threshold,
@@ -270,10 +273,7 @@ class TwoArmDesignConfig(_TwoArm):
     regimen_a: str = "mmf"
     regimen_b: str = "sirolimus"
 
-    def __post_init__(self) -> None:
-        self._check_two_arm()
-        _choice("regimen_a", self.regimen_a, REGIMENS)
-        _choice("regimen_b", self.regimen_b, REGIMENS)
+    _constraints = {**_TwoArm._constraints, "regimen_a": _REGIMEN, "regimen_b": _REGIMEN}
 
     def to_domain(self):
         """The design object (:class:`simtrial.designs.TwoArm`)."""
@@ -294,6 +294,10 @@ class SequencingDesignConfig(_TwoArm):
         Day of the switch for children without a confirmed response.
     mmf_after_failure : bool
         Arm B switches to MMF at ``switch_day`` without confirmed response.
+    primary_endpoint : str
+        The endpoint the answer leads with (:class:`simtrial.sequencing.endpoints.Endpoint`):
+        ``response`` (at the landmark; the design's test), ``share_in_response``,
+        ``time_to_response`` (restricted mean) or ``exposed_both``.
     (other fields as :class:`TwoArmDesignConfig`)
     """
 
@@ -303,10 +307,10 @@ class SequencingDesignConfig(_TwoArm):
     alternative: str = "two-sided"
     p_a: float = 0.5
     p_b: float = 0.75
+    primary_endpoint: str = "response"
 
-    def __post_init__(self) -> None:
-        self._check_two_arm()
-        _positive("switch_day", self.switch_day)
+    _constraints = {**_TwoArm._constraints, "switch_day": _DAY, "mmf_after_failure": Boolean(),
+                    "primary_endpoint": Options("response", "share_in_response", "time_to_response", "exposed_both")}
 
     @property
     def regimen_a(self) -> str:
@@ -321,4 +325,4 @@ class SequencingDesignConfig(_TwoArm):
         from simtrial.designs.randomised import Sequencing
 
         return Sequencing(**self._two_arm_domain(), switch_day=self.switch_day,
-                          mmf_after_failure=self.mmf_after_failure)
+                          mmf_after_failure=self.mmf_after_failure, primary_endpoint=self.primary_endpoint)

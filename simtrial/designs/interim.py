@@ -22,6 +22,8 @@ from itertools import product
 import numpy as np
 from scipy import stats
 
+from simtrial._core.codes import Outcome
+
 from ._validation import check_int, check_positive, check_probability
 from .bayes import final_critical_value, predictive_probability
 
@@ -34,9 +36,8 @@ __all__ = [
     "Calibration",
 ]
 
-STOP_FUTILITY = 0
-FAIL_FINAL = 1
-REJECT_H0 = 2
+# Decision codes returned by ``decide`` (simtrial._core.codes.Outcome).
+STOP_FUTILITY, FAIL_FINAL, REJECT_H0 = Outcome.STOP_FUTILITY, Outcome.FAIL_FINAL, Outcome.REJECT_H0
 
 
 def look_sizes(n: int, fractions) -> np.ndarray:
@@ -327,7 +328,7 @@ def exact_size(design: PPDesign) -> float:
     return _size(design)[0]
 
 
-def check_size(design: PPDesign, alpha: float, allow_inflated_size: bool = False) -> float:
+def check_size(design: PPDesign, alpha: float, allow_inflated_size: bool = False, fix: str | None = None) -> float:
     """Refuse a design whose exact size exceeds alpha, naming the size and the fix.
 
     Parameters
@@ -337,6 +338,8 @@ def check_size(design: PPDesign, alpha: float, allow_inflated_size: bool = False
         Nominal one-sided level.
     allow_inflated_size : bool
         Accept the design anyway (reports must then show the inflated size).
+    fix : str, optional
+        The remedy named in the message (default: this module's functions and flag).
 
     Returns
     -------
@@ -355,9 +358,9 @@ def check_size(design: PPDesign, alpha: float, allow_inflated_size: bool = False
         raise SizeInflationError(
             f"exact type I error {size:.4f} exceeds alpha = {alpha:g} (n = {design.n}, looks after "
             f"{looks} patients, theta_e = {design.theta_e:g}, final critical value {design.r_final}): "
-            "control it with control_size(..., adjust='final') (raise the final critical value) or "
-            "adjust='efficacy' (raise theta_e), or set allow_inflated_size=True to keep the "
-            "inflated size (it is then shown in every report)"
+            + (fix or "control it with control_size(..., adjust='final') (raise the final critical value) or "
+               "adjust='efficacy' (raise theta_e), or set allow_inflated_size=True to keep the "
+               "inflated size (it is then shown in every report)")
         )
     return size
 
@@ -415,3 +418,43 @@ def control_size(
         if size <= alpha + 1e-12:
             return SizeControl(d, size, size0, "efficacy", by_look)
     raise ValueError(f"theta_e: even without efficacy stops the size exceeds alpha={alpha}")  # pragma: no cover
+
+
+#: What a design does when efficacy looks push its exact size above alpha.
+SIZE_CONTROLS = ("refuse", "final", "efficacy", "allow")
+
+
+def sized_pp_design(n: int, fractions, p0: float, alpha: float, theta_f: float = 0.0, theta_e: float = 1.0,
+                    a: float = 1.0, b: float = 1.0, size_control: str = "refuse") -> SizeControl:
+    """The single-arm PP design a protocol can use, with its type I error over every look.
+
+    Parameters
+    ----------
+    size_control : {"refuse", "final", "efficacy", "allow"}
+        What to do when the exact size of the design (exact binomial final test, the requested
+        thresholds) exceeds alpha: ``"refuse"`` raises :class:`SizeInflationError` naming the
+        size and the fix; ``"final"`` and ``"efficacy"`` calibrate (:func:`control_size`);
+        ``"allow"`` keeps the inflated design (reports must show its size in red).
+
+    Returns
+    -------
+    SizeControl
+        ``.design`` to use, ``.size`` its exact size, ``.unadjusted_size``, ``.adjust``
+        ("none", "final", "efficacy" or "allowed"), ``.alpha_by_look``.
+    """
+    if size_control not in SIZE_CONTROLS:
+        raise ValueError(f"size_control must be one of {SIZE_CONTROLS}, got {size_control!r}")
+    if size_control in SIZE_ADJUSTMENTS:
+        return control_size(n, fractions, p0, alpha, theta_f, theta_e, adjust=size_control, a=a, b=b)
+    res = control_size(n, fractions, p0, alpha, theta_f, theta_e, adjust="final", a=a, b=b)
+    if res.adjust == "none":
+        return res
+    from .binomial import critical_value
+
+    d = _pp_with_final(n, fractions, p0, int(critical_value(n, p0, alpha)), theta_f, theta_e, a, b)
+    if size_control == "refuse":
+        check_size(d, alpha, fix="set size_control='final' (raise the final critical value) or 'efficacy' "
+                   "(raise theta_e) to bring it to <= alpha, or 'allow' to keep the inflated size (every "
+                   "report then shows it in red)")  # raises
+    size, by_look = _size(d)
+    return SizeControl(d, size, size, "allowed", by_look)

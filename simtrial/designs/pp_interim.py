@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
-from simtrial._core.validation import Interval, Sequence, ValidationError, check_fields
+from simtrial._core.validation import Interval, Options, Sequence, ValidationError, check_fields
 from simtrial.designs.bayes import posterior_prob_above
 from simtrial.designs.binomial import critical_value
 from simtrial.designs.interim import PPDesign
@@ -50,11 +50,17 @@ class PPInterim:
         Stop for efficacy when PP > theta_e (1: never).
     prior_a, prior_b : float
         Beta prior of each arm's response rate.
+    size_control : str
+        Single arm with efficacy looks, when they push the exact type I error above alpha:
+        ``refuse`` (default: the design is refused, naming the size and the fix), ``final``
+        (raise the final critical value), ``efficacy`` (raise theta_e) or ``allow`` (keep the
+        inflated size; every report shows it in red). See
+        :func:`simtrial.designs.interim.sized_pp_design`.
 
     Examples
     --------
     >>> PPInterim([0.5], theta_f=0.05)
-    PPInterim(fractions=(0.5,), theta_f=0.05, theta_e=1.0, prior_a=1.0, prior_b=1.0)
+    PPInterim(fractions=(0.5,), theta_f=0.05, theta_e=1.0, prior_a=1.0, prior_b=1.0, size_control='refuse')
     """
 
     fractions: tuple
@@ -62,6 +68,7 @@ class PPInterim:
     theta_e: float = 1.0
     prior_a: float = 1.0
     prior_b: float = 1.0
+    size_control: str = "refuse"
 
     _constraints = {
         "fractions": Sequence(Interval(float, 0.0, 1.0, closed="neither"), min_len=1, increasing=True),
@@ -69,6 +76,7 @@ class PPInterim:
         "theta_e": Interval(float, 0.0, 1.0),
         "prior_a": Interval(float, 0.0, 1e6, closed="right"),
         "prior_b": Interval(float, 0.0, 1e6, closed="right"),
+        "size_control": Options("refuse", "final", "efficacy", "allow"),
     }
 
     def __post_init__(self) -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from simtrial._core.codes import Regimen, Verdict
 from simtrial._core.validation import Boolean, Interval, Options, Predicate, ValidationError, check
 from simtrial.designs.base import ALPHA, DAY, DEFAULT_SWITCH_DAY, PROB_OPEN, REGIMEN_CONSTRAINT, Design, interim_constraint
-from simtrial.designs.bayes_two_arm import bayes_rejection_table
-from simtrial.designs.fisher import fisher_pvalue_table
-from simtrial.designs.interim import look_sizes
-from simtrial.designs.pp_interim import PPInterim, TwoArmPP, pp_table
-from simtrial.designs.two_arm import rejection_probability as two_arm_rejection_probability
+
+if TYPE_CHECKING:
+    from simtrial.designs.pp_interim import PPInterim
+
+# The exact tables (scipy) are imported where used: the config schemas (designs/smart.py) import
+# this module, and the CLI's start-up must not import scipy.
 
 __all__ = ["TwoArm", "Sequencing"]
 
@@ -90,6 +93,11 @@ class TwoArm(Design):
                 setattr(self, k, val)
         self.regimen_a, self.regimen_b = str(self.regimen_a), str(self.regimen_b)
         self.interim_rule = interim
+        from simtrial.designs.bayes_two_arm import bayes_rejection_table
+        from simtrial.designs.fisher import fisher_pvalue_table
+        from simtrial.designs.interim import look_sizes
+        from simtrial.designs.pp_interim import TwoArmPP
+
         n = self.n_per_arm
         if self.test == "fisher":
             self.table = fisher_pvalue_table(n, n, self.alternative) <= self.alpha
@@ -109,6 +117,8 @@ class TwoArm(Design):
 
     # -- rules -------------------------------------------------------------------------------
     def interim(self, j, x, m):
+        from simtrial.designs.pp_interim import pp_table
+
         x, m = np.asarray(x), np.asarray(m)
         rule, out = self.pp, np.empty(x.shape[0], dtype=np.int64)
         # one predictive-probability table per split (m_a, m_b) of the look's children
@@ -133,6 +143,8 @@ class TwoArm(Design):
 
     # -- exact -------------------------------------------------------------------------------
     def exact_at(self, rates):
+        from simtrial.designs.two_arm import rejection_probability as two_arm_rejection_probability
+
         if self.pp is not None:
             return None
         return {"reject_rate": float(two_arm_rejection_probability(self.table, rates[0], rates[1])), "pet": 0.0,
@@ -167,6 +179,8 @@ class TwoArm(Design):
 
     @property
     def parameters(self):
+        from simtrial.designs.two_arm import rejection_probability as two_arm_rejection_probability
+
         params = {"n_per_arm": self.n_per_arm, "test": self.test, "alternative": self.alternative, "p_a": self.p_a,
                   "p_b": self.p_b, "regimen_a": self.regimen_a, "regimen_b": self.regimen_b,
                   "exact_size_at_p_a": float(two_arm_rejection_probability(self.table, self.p_a, self.p_a)),
@@ -187,30 +201,33 @@ class TwoArm(Design):
                   ("regimen_a", self.regimen_a), ("regimen_b", self.regimen_b)]
         return items + ([("interim", self.interim_rule)] if self.interim_rule else [])
 
-    def _title(self) -> str:
-        return f"Two-arm randomised design (A: {self.regimen_a}, B: {self.regimen_b})"
+    def design_summary(self, scenario: str = "", true_values: dict | None = None):
+        from dataclasses import replace
 
-    def __str__(self) -> str:
+        from simtrial.report.design_summary import two_arm_summary
+
         if self.test == "fisher":
-            side = "p_B > p_A" if self.alternative == "greater" else "p_B != p_A"
-            rule = f"Fisher's exact test, {self.alternative}, alpha {self.alpha:g}"
+            rule = f"Fisher's exact test ({self.alternative}) at alpha = {self.alpha:g}"
         else:
-            side = "p_B > p_A"
-            rule = (f"reject when P(p_B > p_A | data) > {self.threshold:g} "
-                    f"(Beta({self.prior_a:g}, {self.prior_b:g}) priors)")
-        lines = [self._title(),
-                 f"  H0: p_B = p_A  vs  H1: {side}; {rule}",
-                 f"  {self.n_per_arm} per arm (N = {self.n_max}), 1:1 in permuted blocks of {self.block_size} "
-                 f"within disease group; response by day {self.landmark_day:g}",
-                 f"  exact size (at p_A = p_B = {self.p_a:g})  "
-                 f"{float(two_arm_rejection_probability(self.table, self.p_a, self.p_a)):.4f}",
-                 f"  exact power (at {self.p_a:g} vs {self.p_b:g})    "
-                 f"{float(two_arm_rejection_probability(self.table, self.p_a, self.p_b)):.4f}"]
+            rule = (f"P(p_B > p_A | data) > {self.threshold:g}, Beta({self.prior_a:g}, {self.prior_b:g}) priors")
+        out = two_arm_summary(self.table, rule, self.p_a, self.p_b, self.alpha, scenario, true_values)
+        notes = [f"{self.n_per_arm} per arm, randomised 1:1 in permuted blocks of {self.block_size} within "
+                 "disease group", self._treatment_note()]
+        if self.alternative == "two-sided":
+            out = replace(out, hypotheses="H0: p_B = p_A against H1: p_B != p_A", sided="two-sided")
         if self.interim_rule is not None:
-            lines += self.interim_rule.summary_lines()
-            lines.append(f"    look sizes: {', '.join(str(v) for v in self.looks)} "
-                         "(exact size and power above are without the looks)")
-        return "\n".join(lines)
+            from simtrial.report.design_summary import Look
+
+            rule = self.interim_rule
+            looks = tuple(Look(f"interim {k + 1}", m,
+                               f"stop if PP < {rule.theta_f:g}" if rule.theta_f > 0 else "",
+                               f"reject H0 if PP > {rule.theta_e:g}" if rule.theta_e < 1 else "")
+                          for k, m in enumerate(self.looks))
+            out = replace(out, looks=looks + out.looks, pet={}, expected_n={})
+            notes.append(f"PP: predictive probability that the final rule rejects, Beta({rule.prior_a:g}, "
+                         f"{rule.prior_b:g}) priors; the exact size and power above are the final rule's without "
+                         "the looks (simulate the looks for PET and expected N)")
+        return replace(out, title=f"{self.label}: {out.title}", notes=(*out.notes, *notes))
 
 
 class Sequencing(TwoArm):
@@ -223,6 +240,10 @@ class Sequencing(TwoArm):
         Day of the switch for children without a confirmed response.
     mmf_after_failure : bool
         Arm B switches to MMF at ``switch_day`` without a confirmed response.
+    primary_endpoint : str
+        The endpoint the comparison leads with (:class:`simtrial.sequencing.Endpoint`):
+        ``response`` (at the landmark; the design's test), ``share_in_response``,
+        ``time_to_response`` (restricted mean) or ``exposed_both``.
     (others)
         As for :class:`TwoArm`; ``alternative`` defaults to ``two-sided`` and the planning rates
         to 0.5 and 0.75.
@@ -233,9 +254,14 @@ class Sequencing(TwoArm):
     def __init__(self, n_per_arm: int = 40, test: str = "fisher", alpha: float = 0.05, threshold: float = 0.975,
                  alternative: str = "two-sided", p_a: float = 0.5, p_b: float = 0.75, *,
                  switch_day: float = DEFAULT_SWITCH_DAY, mmf_after_failure: bool = False, landmark_day: float = 168.0,
-                 block_size: int = 4, prior_a: float = 1.0, prior_b: float = 1.0, interim: PPInterim | None = None):
-        after = check({"mmf_after_failure": mmf_after_failure}, {"mmf_after_failure": Boolean()})
+                 block_size: int = 4, prior_a: float = 1.0, prior_b: float = 1.0, interim: PPInterim | None = None,
+                 primary_endpoint: str = "response"):
+        from simtrial.sequencing.endpoints import Endpoint
+
+        after = check({"mmf_after_failure": mmf_after_failure, "primary_endpoint": primary_endpoint},
+                      {"mmf_after_failure": Boolean(), "primary_endpoint": Options(*(e.value for e in Endpoint))})
         self.mmf_after_failure = after["mmf_after_failure"]
+        self.primary_endpoint = str(after["primary_endpoint"])
         regimen_b = Regimen.SIROLIMUS_THEN_MMF if self.mmf_after_failure else Regimen.SIROLIMUS
         super().__init__(n_per_arm, test, alpha, threshold, alternative, p_a, p_b,
                          regimen_a=Regimen.MMF_THEN_SIROLIMUS, regimen_b=regimen_b, landmark_day=landmark_day,
@@ -245,14 +271,11 @@ class Sequencing(TwoArm):
     @property
     def parameters(self):
         params = super().parameters
-        params.update(switch_day=self.switch_day, mmf_after_failure=self.mmf_after_failure)
+        params.update(switch_day=self.switch_day, mmf_after_failure=self.mmf_after_failure,
+                      primary_endpoint=self.primary_endpoint)
         return params
 
     def _repr_items(self):
         return super()._repr_items() + [("switch_day", self.switch_day),
                                         ("mmf_after_failure", self.mmf_after_failure)]
 
-    def _title(self) -> str:
-        b = "sirolimus first, MMF after failure" if self.mmf_after_failure else "sirolimus first"
-        return (f"Sequencing design (A: MMF first, sirolimus from day {self.switch_day:g} without response; "
-                f"B: {b})")

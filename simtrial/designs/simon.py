@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from simtrial._core.codes import Outcome
+
 from ._validation import check_counts, check_int, check_probability
 
 __all__ = [
@@ -33,10 +35,8 @@ __all__ = [
     "minimax_design",
 ]
 
-# Decision codes returned by ``decide``.
-STOP_FUTILITY = 0
-FAIL_FINAL = 1
-REJECT_H0 = 2
+# Decision codes returned by ``decide`` (simtrial._core.codes.Outcome).
+STOP_FUTILITY, FAIL_FINAL, REJECT_H0 = Outcome.STOP_FUTILITY, Outcome.FAIL_FINAL, Outcome.REJECT_H0
 
 
 def _check_design(r1: int, n1: int, r: int, n: int) -> None:

@@ -57,8 +57,8 @@ class Simon(Design):
                  _design: SimonDesign | None = None):
         v = check(dict(r1=r1, n1=n1, r=r, n=n, p0=p0, p1=p1, alpha=alpha, power=power, kind=kind, regimen=regimen,
                        landmark_day=landmark_day, switch_day=switch_day), self._constraints)
-        if not (v["r1"] < v["n1"] < v["n"] and v["r1"] <= v["r"] < v["n"]):
-            raise ValidationError("r1", f"needs r1 < n1 < n and r1 <= r < n; got r1={v['r1']}, n1={v['n1']}, "
+        if not (v["r1"] < v["n1"] < v["n"] and v["r1"] <= v["r"] <= v["n"]):
+            raise ValidationError("r1", f"needs r1 < n1 < n and r1 <= r <= n; got r1={v['r1']}, n1={v['n1']}, "
                                   f"r={v['r']}, n={v['n']}")
         if _design is None:
             p0, p1, a, b, c, d = v["p0"], v["p1"], v["r1"], v["n1"], v["r"], v["n"]
@@ -143,16 +143,11 @@ class Simon(Design):
         return [("r1", self.r1), ("n1", self.n1), ("r", self.r), ("n", self.n), ("p0", self.p0), ("p1", self.p1),
                 ("alpha", self.alpha), ("power", self.power), ("kind", self.kind)]
 
-    def __str__(self) -> str:
-        d = self.d
-        en1 = float(d.expected_n(self.p1))
-        return "\n".join([
-            f"Simon two-stage design ({self.kind}; {self.regimen}, response by day {self.landmark_day:g})",
-            f"  H0: p <= {self.p0:g}  vs  H1: p >= {self.p1:g}  (target alpha {self.alpha:g}, power {self.power:g})",
-            f"  stage 1: n1 = {d.n1}; stop for futility if responders <= r1 = {d.r1}",
-            f"  stage 2: n2 = {d.n2} more (N = {d.n}); reject H0 if responders > r = {d.r}",
-            f"  exact size (at p0)         {d.alpha_actual:.4f}",
-            f"  exact power (at p1)        {d.power_actual:.4f}",
-            f"  PET at p0 / p1             {d.pet_p0:.4f} / {float(d.pet(self.p1)):.4f}",
-            f"  expected N at p0 / p1      {d.en_p0:.2f} / {en1:.2f}",
-        ])
+    def design_summary(self, scenario: str = "", true_values: dict | None = None):
+        from dataclasses import replace
+
+        from simtrial.report.design_summary import simon_summary
+
+        out = simon_summary(self.r1, self.n1, self.r, self.n, self.p0, self.p1, self.alpha, self.kind, scenario,
+                            (true_values or {}).get("p"))
+        return replace(out, notes=(*out.notes, self._treatment_note()))

@@ -9,8 +9,8 @@ from simtrial._core.validation import Interval, ValidationError, check
 from simtrial.designs.base import ALPHA, DAY, DEFAULT_SWITCH_DAY, PROB_OPEN, REGIMEN_CONSTRAINT, Design, interim_constraint
 from simtrial.designs.binomial import critical_value, min_sample_size
 from simtrial.designs.binomial import rejection_probability as binomial_rejection_probability
-from simtrial.designs.interim import operating_characteristics
-from simtrial.designs.pp_interim import PPInterim, single_arm_pp_design
+from simtrial.designs.interim import SizeInflationError, operating_characteristics, sized_pp_design
+from simtrial.designs.pp_interim import PPInterim
 
 __all__ = ["SingleArm"]
 
@@ -72,10 +72,18 @@ class SingleArm(Design):
         self.regimens = (self.regimen,)
         self.r = int(critical_value(self.n, self.p0, self.alpha))
         self.pp = None
+        self.size_control = None
         self.looks = ()
         if interim is not None:
-            self.pp = single_arm_pp_design(self.n, interim.fractions, self.p0, self.alpha, interim.theta_f,
-                                           interim.theta_e, interim.prior_a, interim.prior_b)
+            # type I error over every look (decisions, issue 16): refused, calibrated or allowed
+            try:
+                self.size_control = sized_pp_design(self.n, interim.fractions, self.p0, self.alpha, interim.theta_f,
+                                                    interim.theta_e, interim.prior_a, interim.prior_b,
+                                                    interim.size_control)
+            except SizeInflationError as exc:
+                raise ValidationError("theta_e", str(exc), interim.theta_e) from None
+            self.pp = self.size_control.design
+            self.r = int(self.pp.r_final)
             self.looks = tuple(int(v) for v in self.pp.looks)
             self._fut, self._eff = self.pp.boundaries()
 
@@ -133,27 +141,28 @@ class SingleArm(Design):
     @property
     def parameters(self):
         params = {"n": self.n, "p0": self.p0, "p1": self.p1, "alpha": self.alpha, "critical_responders": self.r,
-                  "exact_size": float(binomial_rejection_probability(self.p0, self.n, self.p0, self.alpha)),
-                  "exact_power_p1": float(binomial_rejection_probability(self.p1, self.n, self.p0, self.alpha))}
+                  "exact_size": float(self.exact_at((self.p0,))["reject_rate"]),
+                  "exact_power_p1": float(self.exact_at((self.p1,))["reject_rate"])}
         if self.looks:
-            params.update(looks=list(self.looks), theta_f=self.interim_rule.theta_f, theta_e=self.interim_rule.theta_e)
+            sc = self.size_control
+            params.update(looks=list(self.looks), theta_f=self.pp.theta_f, theta_e=self.pp.theta_e,
+                          size_control=sc.adjust, unadjusted_size=sc.unadjusted_size,
+                          size_inflated=bool(sc.size > self.alpha + 1e-12),
+                          alpha_by_look=[float(v) for v in sc.alpha_by_look])
         return params
 
     def _repr_items(self):
         items = [("n", self.n), ("p0", self.p0), ("p1", self.p1), ("alpha", self.alpha), ("regimen", self.regimen)]
         return items + ([("interim", self.interim_rule)] if self.interim_rule else [])
 
-    def __str__(self) -> str:
-        size, power = self.exact_at((self.p0,)), self.exact_at((self.p1,))
-        lines = [f"Single-arm design, exact binomial test ({self.regimen}, response by day {self.landmark_day:g})",
-                 f"  H0: p <= {self.p0:g}  vs  H1: p > {self.p0:g}  (one-sided alpha {self.alpha:g}; planning p1 = {self.p1:g})",
-                 f"  N = {self.n}; reject H0 if responders >= {self.r}"]
-        if self.interim_rule is not None:
-            lines += self.interim_rule.summary_lines()
-            lines.append(f"    look sizes: {', '.join(str(v) for v in self.looks)}")
-        lines += [f"  exact size (at p0)         {size['reject_rate']:.4f}",
-                  f"  exact power (at p1)        {power['reject_rate']:.4f}"]
-        if self.interim_rule is not None:
-            lines += [f"  PET at p0 / p1             {size['pet']:.4f} / {power['pet']:.4f}",
-                      f"  expected N at p0 / p1      {size['expected_n']:.2f} / {power['expected_n']:.2f}"]
-        return "\n".join(lines)
+    def design_summary(self, scenario: str = "", true_values: dict | None = None):
+        from dataclasses import replace
+
+        from simtrial.report.design_summary import pp_summary, single_arm_summary
+
+        true_p = (true_values or {}).get("p")
+        if self.pp is None:
+            out = single_arm_summary(self.n, self.p0, self.p1, self.alpha, scenario, true_p)
+        else:
+            out = pp_summary(self.pp, self.alpha, self.p1, scenario, true_p)
+        return replace(out, notes=(*out.notes, self._treatment_note()))

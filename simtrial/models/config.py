@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simtrial.config.unfrozen import editable
+from simtrial._core.unfrozen import editable
 from simtrial.models.effect import MMF_EXPOSURE_RESPONSE, SIROLIMUS_EXPOSURE_RESPONSE, ExposureResponse
 from simtrial.models.mmf_pk import MMFPK
 from simtrial.models.platelets import PlateletNoise

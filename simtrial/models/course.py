@@ -78,7 +78,8 @@ def simulate_sirolimus_course(
     patients = sample_population(model.population, int(n_patients), rng["population"])
     pk = sample_pk(patients, model.sirolimus_pk, rng["pk"])
     doses = run_tdm(pk, model.tdm, horizon, rng["tdm"], stop_day=stop_day)
-    effects = sample_population_effects(params, patients.group, patients.mmf_failed, rng["effects"])
+    effects = sample_population_effects(params, patients.group, patients.mmf_failed, rng["effects"],
+                                        p0=patients.baseline_platelets)
     platelets = simulate_platelets(
         days, effects, patients.baseline_platelets, sirolimus_segments=doses, rng=rng["platelets"],
         sirolimus_er=model.sirolimus_response, mmf_er=model.mmf_response, noise=model.noise,

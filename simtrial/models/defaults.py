@@ -29,7 +29,7 @@ single_lineage 0.30   Bride 2016: 2/6 responders
 
 The letter's 11/17 MMF-failed responders (65%) against 13/19 overall (68%) give no usable
 contrast (2 MMF-naive patients), so ``beta_mmf_failed = 0``. Onset: ``ke0 = log 2 / 30`` per day
-(half-life a month, the feasibility posterior in design.md), ALPS faster (half-life 20 d: CR
+(half-life a month, where a feasibility fit of a reduced form of this model to both cohorts put it), ALPS faster (half-life 20 d: CR
 within 1-3 months in all 12, Bride 2016), multi-lineage slower (45 d: "slower" CR in Bride 2016);
 ``log_ke0_sd = 0.7`` for the wide spread of the letter's times (PR 14-135 d, CR 14-579 d). At
 these values simulated responders reach R and CR faster than the letter's medians (PR 50 d, CR

@@ -3,7 +3,9 @@
 The effect model is fixed in :mod:`simtrial.models.parameters` (argued in
 ``docs/models-platelets.md``): patient ``i`` on drug ``k`` has a steady-state log-fold rise of the
 platelet count ``D_ik = softplus(eta_ik)`` at the reference exposure, with
-``eta_ik ~ Normal(mu_k[group_i] + beta_mmf_failed_k * mmf_failed_i, sigma_k)``, and an onset rate
+``eta_ik = mu_k[group_i] + beta_mmf_failed_k * mmf_failed_i + sigma_k z_ik``, where one child's
+``(z_i,mmf, z_i,sir)`` is a standard bivariate normal pair with correlation ``rho``, conditioned on
+prior MMF failure (:mod:`simtrial.models.joint`), and an onset rate
 ``log ke0_ik ~ Normal(log_ke0_k[group_i], log_ke0_sd_k)``. Under exposure ``C(t)`` the effect obeys
 ``dD/dt = ke0 (D_ss g(C(t)) - D)``; with ``C`` constant over dose segments the path is a chain of
 exponentials, computed here in closed form.
@@ -11,12 +13,11 @@ exponentials, computed here in closed form.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
+from simtrial._core.validation import Interval, Predicate, Validated
 from simtrial.models.parameters import (
     GROUPS,
     EffectParameters,
@@ -36,11 +37,16 @@ __all__ = [
     "sample_population_effects",
     "effect_path",
     "response_probabilities",
+    "TARGET_P0",
 ]
+
+#: Baseline count (10^9/L) at which an MMF-failed child's threshold is set when none is given:
+#: the design's working baseline (see :mod:`simtrial.models.population`).
+TARGET_P0: float = 15.0
 
 
 @dataclass(frozen=True)
-class ExposureResponse:
+class ExposureResponse(Validated):
     """Emax exposure-response of one drug, normalised to 1 at the reference exposure.
 
     ``g(C) = C (EC50 + C_ref) / (C_ref (EC50 + C))``: ``g(0) = 0``, ``g(C_ref) = 1``,
@@ -53,7 +59,7 @@ class ExposureResponse:
         Reference exposure at which ``D_ss`` is defined (> 0). Sirolimus: trough 10 ng/mL, the
         middle of the 5-15 ng/mL window (Teachey et al., Blood 2008;112:2569; Bride et al.,
         Blood 2016;127:17). MMF: MPA AUC0-12 45 mg.h/L, the middle of the 30-60 mg.h/L target
-        (transplant consensus; domain.md section 2).
+        (transplant consensus).
     ec50 : float
         Exposure giving half the maximal effect (> 0), same unit as ``c_ref``. Not sourced: a
         stated assumption for sensitivity analyses (sirolimus 2 ng/mL, MMF 15 mg.h/L).
@@ -69,14 +75,13 @@ class ExposureResponse:
     off_rate_multiplier: float = 1.0
     unit: str = "ng/mL"
 
-    def __post_init__(self) -> None:
-        for name in ("c_ref", "ec50", "off_rate_multiplier"):
-            value = getattr(self, name)
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if not (ok and math.isfinite(value) and value > 0):
-                raise ValueError(f"er.{name}: must be a finite number > 0; got {value!r}")
-        if not isinstance(self.unit, str):
-            raise ValueError(f"er.unit: must be a string; got {self.unit!r}")
+    _constraints = {
+        # Exposures in ng/mL (trough) or mg.h/L (AUC): up to 100 times any therapeutic target.
+        "c_ref": Interval(float, 0.0, 1e4, "right"),
+        "ec50": Interval(float, 0.0, 1e4, "right"),
+        "off_rate_multiplier": Interval(float, 0.0, 100.0, "right"),
+        "unit": Predicate(lambda v: isinstance(v, str), "must be a string"),
+    }
 
     def scaling(self, exposure) -> np.ndarray:
         """``g(C)``; see :func:`exposure_scaling`."""
@@ -222,8 +227,16 @@ def sample_population_effects(
     mmf_failed,
     rng: np.random.Generator | None = None,
     z: np.ndarray | None = None,
+    p0=TARGET_P0,
 ) -> dict[str, PatientEffects]:
-    """Draw both drugs' effects for each patient (independently across drugs).
+    """Draw both drugs' effects for each patient from the joint latent of one child.
+
+    The pair ``(z_mmf, z_sir)`` is standard bivariate normal with correlation ``params.rho``
+    (:mod:`simtrial.models.joint`); a child with ``mmf_failed`` has ``z_mmf`` truncated below
+    the MMF response threshold at baseline ``p0`` (:func:`~simtrial.models.joint.mmf_failure_cut`)
+    and ``z_sir`` conditional on it. Any ``beta_mmf_failed`` of the parameters is applied on top
+    (0 in a joint calibration; a posterior fitted without ``rho`` keeps its shift). With
+    ``rho = 0`` the sirolimus draws are those of the independent model number for number.
 
     Parameters
     ----------
@@ -234,7 +247,11 @@ def sample_population_effects(
     rng : numpy.random.Generator, optional
         Required unless ``z`` is given.
     z : numpy.ndarray, shape (n_patients, 4), optional
-        Common random numbers: columns 0-1 sirolimus, 2-3 MMF.
+        Common random numbers: columns 0-1 sirolimus (``eta``, ``log ke0``), 2-3 MMF; column 0
+        is the sirolimus normal independent of MMF and column 2 the untruncated ``z_mmf``.
+    p0 : array_like
+        Baseline mean count (10^9/L), scalar or one per patient: sets the MMF threshold of the
+        children marked MMF-failed. Default 15, the design's working baseline.
 
     Returns
     -------
@@ -243,17 +260,29 @@ def sample_population_effects(
     """
     if not isinstance(params, PopulationParameters):
         raise ValueError(f"params: must be a PopulationParameters; got {type(params).__name__}")
+    if params.n_draws is not None:
+        raise ValueError("params: must be a single parameter set; select one with params.draw(k)")
     g, m = _covariates(group, mmf_failed)
+    n = g.shape[0]
     if z is None:
         if not isinstance(rng, np.random.Generator):
             raise ValueError("rng: a numpy.random.Generator is required when z is not given")
-        z = rng.standard_normal((g.shape[0], 4))
+        z = rng.standard_normal((n, 4))
     z = np.asarray(z, dtype=float)
-    if z.shape != (g.shape[0], 4):
-        raise ValueError(f"z: must have shape ({g.shape[0]}, 4); got {z.shape}")
+    if z.shape != (n, 4) or not np.all(np.isfinite(z)):
+        raise ValueError(f"z: must be finite standard normals of shape ({n}, 4); got {z.shape}")
+    p0 = np.broadcast_to(np.asarray(p0, dtype=float), g.shape)
+    if not np.all(np.isfinite(p0) & (p0 > 0)):
+        raise ValueError("p0: must be finite and > 0")
+    from simtrial.models.joint import joint_latents, mmf_failure_cut  # scipy: not at import (config schemas)
+
+    cut = None
+    if m.any():
+        cut = np.where(m == 1, mmf_failure_cut(params.mmf, g, p0), np.nan)
+    z_sir, z_mmf = joint_latents(z[:, 0], z[:, 2], params.rho, cut)
     return {
-        "sirolimus": sample_patient_effects(params.sirolimus, g, m, z=z[:, :2]),
-        "mmf": sample_patient_effects(params.mmf, g, m, z=z[:, 2:]),
+        "sirolimus": sample_patient_effects(params.sirolimus, g, m, z=np.column_stack([z_sir, z[:, 1]])),
+        "mmf": sample_patient_effects(params.mmf, g, m, z=np.column_stack([z_mmf, z[:, 3]])),
     }
 
 
@@ -404,6 +433,8 @@ def response_probabilities(
             cut = np.where(need > 30, need, np.log(np.expm1(np.minimum(need, 30))))
         if params.sigma == 0:
             return (loc > cut).astype(float)
+        from scipy.special import ndtr  # here: the config schemas import this module
+
         return ndtr((loc - cut) / params.sigma)
 
     need_cr = threshold_log_fold(cr_threshold, p0)

@@ -20,13 +20,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from simtrial._core.validation import Interval, Validated
 from simtrial.models.population import Patients
 
 __all__ = ["MMFPK", "MPASegments", "mmf_dose_mg", "mpa_clearance", "mpa_auc", "mpa_segments"]
 
 
 @dataclass(frozen=True)
-class MMFPK:
+class MMFPK(Validated):
     """MMF regimen and MPA apparent clearance.
 
     Attributes
@@ -53,24 +54,14 @@ class MMFPK:
     cl_weight_exponent: float = 0.0
     cl_reference_weight_kg: float = 55.0
 
-    def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise ``ValueError`` naming the first invalid field."""
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-                raise ValueError(f"{f.name}: must be a finite number, got {v!r}")
-        for name in ("dose_mg_m2", "max_mg_day", "cl_f_l_h", "cl_reference_weight_kg"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
-        if not 0 <= self.cl_cv <= 3:
-            raise ValueError(f"cl_cv: must be in [0, 3], got {self.cl_cv}")
-        if not 0 <= self.cl_weight_exponent <= 2:
-            raise ValueError(
-                f"cl_weight_exponent: must be in [0, 2], got {self.cl_weight_exponent}"
-            )
+    _constraints = {
+        "dose_mg_m2": Interval(float, 0.0, 5000.0, "right"),
+        "max_mg_day": Interval(float, 0.0, 10_000.0, "right"),
+        "cl_f_l_h": Interval(float, 0.0, 1000.0, "right"),
+        "cl_cv": Interval(float, 0.0, 3.0),
+        "cl_weight_exponent": Interval(float, 0.0, 2.0),
+        "cl_reference_weight_kg": Interval(float, 0.0, 200.0, "right"),
+    }
 
 
 def mmf_dose_mg(bsa_m2, spec: MMFPK) -> np.ndarray:
@@ -108,7 +99,8 @@ def mpa_auc(patients: Patients, spec: MMFPK, rng: np.random.Generator | None) ->
 
 
 class MPASegments(NamedTuple):
-    """Piecewise-constant MPA exposure in the layout of the sirolimus ``DoseHistory.segments``:
+    """Piecewise-constant MPA exposure in the layout of the sirolimus ``DoseHistory``
+    (``change_days``, ``trough``):
     ``change_days`` and ``auc`` of shape ``(n, 2)``; exposure 0 before ``change_days[:, 0]``."""
 
     change_days: np.ndarray

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simtrial._core.validation import Interval, Validated
 from simtrial.models.effect import (
     MMF_EXPOSURE_RESPONSE,
     SIROLIMUS_EXPOSURE_RESPONSE,
@@ -37,7 +38,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class PlateletNoise:
+class PlateletNoise(Validated):
     """Day-to-day variation and measurement error of the platelet count.
 
     Parameters
@@ -45,7 +46,7 @@ class PlateletNoise:
     sd : float
         Stationary standard deviation of the log-scale Ornstein-Uhlenbeck process ``X`` (>= 0).
         0.18 (a biological CV of about 18%) puts the total day-to-day CV, with measurement error,
-        at about 20%, the middle of the 10-30% seen in ITP (design.md; an assumption, not a
+        at about 20%, the middle of the 10-30% seen in ITP (an assumption of the design, not a
         fitted value).
     rate : float
         Mean-reversion rate of ``X`` (1/day, > 0); ``1/rate`` is the correlation time. 1/7: a
@@ -61,14 +62,13 @@ class PlateletNoise:
     rate: float = 1.0 / 7.0
     measurement_cv: float = 0.093
 
-    def __post_init__(self) -> None:
-        for name, strict in (("sd", False), ("rate", True), ("measurement_cv", False)):
-            value = getattr(self, name)
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-            ok = ok and math.isfinite(value) and (value > 0 if strict else value >= 0)
-            if not ok:
-                what = "> 0" if strict else ">= 0"
-                raise ValueError(f"noise.{name}: must be a finite number {what}; got {value!r}")
+    _constraints = {
+        # Log scale: an SD of 5 is a 150-fold day-to-day swing.
+        "sd": Interval(float, 0.0, 5.0),
+        # 1/day: from a correlation time of about 3 years to one of 15 minutes.
+        "rate": Interval(float, 1e-3, 100.0),
+        "measurement_cv": Interval(float, 0.0, 3.0),
+    }
 
     @property
     def measurement_sd(self) -> float:

@@ -20,12 +20,17 @@ Sources (see ``docs/models-pk.md`` for the full table)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy import optimize, special, stats
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+# scipy and pandas are imported where used: the config schemas build a PopulationSpec at import.
+from simtrial._core.validation import Interval, Predicate, Sequence, ValidationError, Validated
 from simtrial.models.parameters import GROUPS
 
 __all__ = [
@@ -36,6 +41,11 @@ __all__ = [
     "bsa_costeff",
     "letter_population",
     "bride_population",
+    "mmf_naive_population",
+    "mmf_refractory_population",
+    "POPULATIONS",
+    "named_population",
+    "check_mmf_eligibility",
 ]
 
 
@@ -44,8 +54,15 @@ def _letter_groups() -> list[float]:
     return [10.0, 9.0, 0.0, 0.0, 0.0]
 
 
+def _ceiling_ok(value) -> bool:
+    if value == np.inf:
+        return True
+    Interval(float, 0.0, 1e4, "right").validate(value)  # raises ValueError outside
+    return True
+
+
 @dataclass(frozen=True)
-class PopulationSpec:
+class PopulationSpec(Validated):
     """Distribution of virtual children.
 
     Attributes
@@ -101,62 +118,46 @@ class PopulationSpec:
     platelet_cv: float = 0.35
     platelet_ceiling: float = 30.0
 
-    def __post_init__(self) -> None:
-        self.validate()
+    _constraints = {
+        "age_min_years": Interval(float, 0.0, 30.0, "right"),
+        "age_max_years": Interval(float, 0.0, 30.0, "right"),
+        "age_median_years": Interval(float, 0.0, 30.0, "right"),
+        "age_concentration": Interval(float, 0.5, 1000.0, "right"),
+        "group_weights": Sequence(Interval(float, 0.0, None), min_len=len(GROUPS), max_len=len(GROUPS)),
+        "share_mmf_exposed": Interval(float, 0.0, 1.0),
+        "share_mmf_failed": Interval(float, 0.0, 1.0),
+        "share_male": Interval(float, 0.0, 1.0),
+        "weight_slope_kg_per_year": Interval(float, 0.0, 20.0),
+        "weight_intercept_kg": Interval(float, 0.0, 100.0),
+        "weight_formula_max_age_years": Interval(float, 0.0, 30.0, "right"),
+        "adolescent_slope_kg_per_year": Interval(float, 0.0, 20.0),
+        "weight_cv": Interval(float, 0.0, 2.0),
+        "platelet_median": Interval(float, 0.0, 1000.0, "right"),
+        "platelet_cv": Interval(float, 0.0, 2.0),
+        # 10^9/L; infinity: no inclusion ceiling.
+        "platelet_ceiling": Predicate(_ceiling_ok, "must be a number in (0, 10000] or inf (no ceiling)"),
+    }
 
-    def validate(self) -> None:
-        """Raise ``ValueError`` naming the first invalid field."""
-        for f in fields(self):
-            if f.name == "group_weights":
-                continue
-            v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-                if f.name == "platelet_ceiling" and v == np.inf:
-                    continue
-                raise ValueError(f"{f.name}: must be a finite number, got {v!r}")
-        if not 0 < self.age_min_years < self.age_median_years < self.age_max_years:
-            raise ValueError(
-                "age_median_years: need 0 < age_min_years < age_median_years < age_max_years, got "
-                f"{self.age_min_years}, {self.age_median_years}, {self.age_max_years}"
-            )
-        if self.age_concentration <= 0.5:
-            raise ValueError(f"age_concentration: must be > 0.5, got {self.age_concentration}")
-        w = np.asarray(self.group_weights, dtype=float)
-        if w.shape != (len(GROUPS),) or np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-            raise ValueError(
-                f"group_weights: need {len(GROUPS)} non-negative weights (one per group "
-                f"{list(GROUPS)}) with a positive sum, got {self.group_weights!r}"
-            )
-        for name in ("share_mmf_exposed", "share_mmf_failed", "share_male"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name}: must be in [0, 1], got {getattr(self, name)}")
+    def _check(self) -> None:
+        if not self.age_min_years < self.age_median_years < self.age_max_years:
+            raise ValidationError("age_median_years", "need 0 < age_min_years < age_median_years < age_max_years",
+                                  (self.age_min_years, self.age_median_years, self.age_max_years))
+        if sum(self.group_weights) <= 0:
+            raise ValidationError("group_weights", f"need a positive sum (one weight per group {list(GROUPS)})",
+                                  self.group_weights)
         if self.share_mmf_failed > self.share_mmf_exposed:
-            raise ValueError(
-                f"share_mmf_failed: must be <= share_mmf_exposed ({self.share_mmf_exposed}), "
-                f"got {self.share_mmf_failed}"
-            )
-        for name in ("weight_slope_kg_per_year", "weight_intercept_kg"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}: must be >= 0, got {getattr(self, name)}")
+            raise ValidationError("share_mmf_failed", f"must be <= share_mmf_exposed ({self.share_mmf_exposed})",
+                                  self.share_mmf_failed)
         if self.weight_slope_kg_per_year * self.age_min_years + self.weight_intercept_kg <= 0:
-            raise ValueError("weight_intercept_kg: the weight at age_min_years must be > 0")
-        if self.weight_formula_max_age_years <= 0:
-            raise ValueError("weight_formula_max_age_years: must be > 0")
-        if self.adolescent_slope_kg_per_year < 0:
-            raise ValueError("adolescent_slope_kg_per_year: must be >= 0")
-        for name in ("weight_cv", "platelet_cv"):
-            if not 0.0 <= getattr(self, name) <= 2.0:
-                raise ValueError(f"{name}: must be in [0, 2], got {getattr(self, name)}")
-        if self.platelet_median <= 0:
-            raise ValueError(f"platelet_median: must be > 0, got {self.platelet_median}")
-        if not self.platelet_ceiling > 0:
-            raise ValueError(f"platelet_ceiling: must be > 0, got {self.platelet_ceiling}")
+            raise ValidationError("weight_intercept_kg", "the weight at age_min_years must be > 0",
+                                  self.weight_intercept_kg)
         # the truncated lognormal must keep some mass below the ceiling
-        if self._platelet_ceiling_prob() < 1e-6:
-            raise ValueError(
-                "platelet_ceiling: leaves almost no mass of the baseline lognormal "
-                f"(median {self.platelet_median}, CV {self.platelet_cv})"
-            )
+        s = self._platelet_sigma()
+        x = math.log(self.platelet_ceiling / self.platelet_median) / s if s > 0 else math.copysign(
+            math.inf, self.platelet_ceiling - self.platelet_median + 0.0)
+        if 0.5 * math.erfc(-x / math.sqrt(2.0)) < 1e-6:  # the normal CDF, without importing scipy
+            raise ValidationError("platelet_ceiling", "leaves almost no mass of the baseline lognormal "
+                                  f"(median {self.platelet_median}, CV {self.platelet_cv})", self.platelet_ceiling)
 
     def _platelet_sigma(self) -> float:
         return float(np.sqrt(np.log1p(self.platelet_cv**2)))
@@ -165,6 +166,8 @@ class PopulationSpec:
         s = self._platelet_sigma()
         if s == 0:
             return 1.0 if self.platelet_median <= self.platelet_ceiling else 0.0
+        from scipy import stats
+
         return float(stats.norm.cdf(np.log(self.platelet_ceiling / self.platelet_median) / s))
 
     def age_beta_shape(self) -> tuple[float, float]:
@@ -172,6 +175,8 @@ class PopulationSpec:
         q = (self.age_median_years - self.age_min_years) / (
             self.age_max_years - self.age_min_years
         )
+        from scipy import optimize, special
+
         c = self.age_concentration
 
         def gap(a: float) -> float:
@@ -189,11 +194,87 @@ def letter_population(**overrides) -> PopulationSpec:
 def bride_population(**overrides) -> PopulationSpec:
     """Bride et al., Blood 2016: ALPS 12, multi-lineage 12, single-lineage 6; median age 11 y.
 
-    Prior MMF in Bride's cohort is not reported in the abstract; the letter's shares are kept.
+    Prior MMF in Bride's cohort is not reported in the abstract; as in the calibration's
+    likelihood (:mod:`simtrial.calibration.model`), every child is taken as MMF-naive.
     """
-    base = dict(age_median_years=11.0, group_weights=[0.0, 0.0, 12.0, 12.0, 6.0])
+    base = dict(age_median_years=11.0, group_weights=[0.0, 0.0, 12.0, 12.0, 6.0],
+                share_mmf_exposed=0.0, share_mmf_failed=0.0)
     base.update(overrides)
     return PopulationSpec(**base)
+
+
+def mmf_naive_population(**overrides) -> PopulationSpec:
+    """Children eligible for either first drug: the sequencing trial's population.
+
+    The letter's disease-group mix (10 primary ITP / 9 ARS-ITP: the letter asks whether MMF
+    then sirolimus is a good sequence for these children), ages and baseline counts, with no
+    child exposed to MMF before.
+    """
+    base = dict(share_mmf_exposed=0.0, share_mmf_failed=0.0)
+    base.update(overrides)
+    return PopulationSpec(**base)
+
+
+def mmf_refractory_population(**overrides) -> PopulationSpec:
+    """A rescue trial after MMF failure, the letter's setting with every child MMF-failed.
+
+    The letter's disease-group mix, ages and baseline counts; every child received MMF and
+    failed it (17/19 in the letter itself: :func:`letter_population`).
+    """
+    base = dict(share_mmf_exposed=1.0, share_mmf_failed=1.0)
+    base.update(overrides)
+    return PopulationSpec(**base)
+
+
+#: Named trial populations: name -> factory (keyword overrides allowed).
+POPULATIONS = {
+    "mmf_naive": mmf_naive_population,
+    "mmf_refractory": mmf_refractory_population,
+    "letter": letter_population,
+    "bride": bride_population,
+}
+
+
+def named_population(name: str, **overrides) -> PopulationSpec:
+    """The trial population called ``name`` (a key of :data:`POPULATIONS`).
+
+    Raises
+    ------
+    ValueError
+        Naming ``population`` and the allowed names when ``name`` is unknown.
+    """
+    if name not in POPULATIONS:
+        raise ValueError(f"population: must be one of {sorted(POPULATIONS)}; got {name!r}")
+    return POPULATIONS[name](**overrides)
+
+
+def check_mmf_eligibility(spec: PopulationSpec, drugs, where: str = "population") -> None:
+    """Refuse to give MMF to a population that holds children already marked MMF-failed.
+
+    A child who failed MMF has, by the joint model, an MMF latent below the response threshold
+    (:mod:`simtrial.models.joint`): treating it with MMF again would simulate a response that
+    cannot happen, and no trial would randomise such a child to MMF.
+
+    Raises
+    ------
+    simtrial._core.validation.ValidationError
+        Naming ``where`` (a ``ValueError``).
+
+    Parameters
+    ----------
+    spec : PopulationSpec
+    drugs : iterable of str
+        Every drug some arm of the design can give (first or after a switch).
+    where : str
+        Field named in the message (for example ``scenario.population``).
+    """
+    from simtrial._core.validation import ValidationError
+
+    if "mmf" in set(drugs) and spec.share_mmf_failed > 0:
+        raise ValidationError(
+            where, f"the design gives MMF, but {spec.share_mmf_failed:.0%} of this population already failed "
+            "MMF (share_mmf_failed > 0); use the 'mmf_naive' population (or set share_mmf_failed: 0) for a "
+            "design with an MMF arm")
 
 
 def weight_for_age(age_years, spec: PopulationSpec | None = None) -> np.ndarray:
@@ -261,6 +342,8 @@ class Patients:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per patient; ``group`` also as its name in ``group_name``."""
+        import pandas as pd
+
         df = pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)})
         df["group_name"] = np.asarray(GROUPS, dtype=object)[self.group]
         return df
@@ -300,6 +383,8 @@ def sample_population(spec: PopulationSpec, n: int, rng: np.random.Generator) ->
     # truncated lognormal by inverse CDF: u uniform below the ceiling's probability
     s = spec._platelet_sigma()
     u = rng.random(n) * spec._platelet_ceiling_prob()
+    from scipy import stats
+
     z = stats.norm.ppf(np.clip(u, 1e-300, None)) if s > 0 else np.zeros(n)
     platelets = np.minimum(spec.platelet_median * np.exp(s * z), spec.platelet_ceiling)
     return Patients(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from simtrial._core.validation import Interval, Options, Validated
 from simtrial.models.population import Patients
 
 __all__ = [
@@ -43,7 +44,7 @@ def _lognormal_sigma(cv: float) -> float:
 
 
 @dataclass(frozen=True)
-class SirolimusPK:
+class SirolimusPK(Validated):
     """Population PK and dosing of oral sirolimus in children.
 
     Attributes
@@ -101,35 +102,23 @@ class SirolimusPK:
     solution_step_mg: float = 0.1
     tablet_step_mg: float = 0.5
 
-    def __post_init__(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise ``ValueError`` naming the first invalid field."""
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if f.name in ("formulation", "doses_per_day"):
-                continue
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-                raise ValueError(f"{f.name}: must be a finite number, got {v!r}")
-        for name in ("cl_l_h_70kg", "age50_years", "maturation_hill", "v_l_ref",
-                     "v_ref_weight_kg", "ka_per_h", "start_dose_mg_m2_day",
-                     "solution_step_mg", "tablet_step_mg"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
-        if not 0.0 <= self.cl_weight_exponent <= 2.0:
-            raise ValueError(
-                f"cl_weight_exponent: must be in [0, 2], got {self.cl_weight_exponent}"
-            )
-        for name in ("cl_cv", "v_cv", "residual_cv"):
-            if not 0.0 <= getattr(self, name) <= 3.0:
-                raise ValueError(f"{name}: must be in [0, 3], got {getattr(self, name)}")
-        if self.doses_per_day not in (1, 2) or isinstance(self.doses_per_day, bool):
-            raise ValueError(f"doses_per_day: must be 1 or 2, got {self.doses_per_day!r}")
-        if self.formulation not in FORMULATIONS:
-            raise ValueError(
-                f"formulation: must be one of {list(FORMULATIONS)}, got {self.formulation!r}"
-            )
+    _constraints = {
+        "cl_l_h_70kg": Interval(float, 0.0, 1000.0, "right"),
+        "cl_weight_exponent": Interval(float, 0.0, 2.0),
+        "age50_years": Interval(float, 0.0, 50.0, "right"),
+        "maturation_hill": Interval(float, 0.0, 20.0, "right"),
+        "v_l_ref": Interval(float, 0.0, 10_000.0, "right"),
+        "v_ref_weight_kg": Interval(float, 0.0, 200.0, "right"),
+        "ka_per_h": Interval(float, 0.0, 100.0, "right"),
+        "cl_cv": Interval(float, 0.0, 3.0),
+        "v_cv": Interval(float, 0.0, 3.0),
+        "residual_cv": Interval(float, 0.0, 3.0),
+        "start_dose_mg_m2_day": Interval(float, 0.0, 100.0, "right"),
+        "doses_per_day": Options(1, 2),
+        "formulation": Options(*FORMULATIONS),
+        "solution_step_mg": Interval(float, 0.0, 10.0, "right"),
+        "tablet_step_mg": Interval(float, 0.0, 10.0, "right"),
+    }
 
     @property
     def dose_step_mg(self) -> float:

@@ -16,13 +16,13 @@ do include the approach to steady state after a change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
 
 import numpy as np
 
+from simtrial._core.validation import Boolean, Interval, Sequence, ValidationError, Validated
 from simtrial.models.sirolimus_pk import PatientPK, _lognormal_sigma, round_givable
 
-__all__ = ["TDMPolicy", "DoseHistory", "Segments", "run_tdm"]
+__all__ = ["TDMPolicy", "DoseHistory", "run_tdm"]
 
 
 def _default_sample_days() -> list[float]:
@@ -30,7 +30,7 @@ def _default_sample_days() -> list[float]:
 
 
 @dataclass(frozen=True)
-class TDMPolicy:
+class TDMPolicy(Validated):
     """Trough sampling and dose-adjustment rule.
 
     Attributes
@@ -77,45 +77,26 @@ class TDMPolicy:
     adherence: float = 1.0
     adherence_memory_doses: int = 14
 
-    def __post_init__(self) -> None:
-        self.validate()
+    _constraints = {
+        "sample_days": Sequence(Interval(float, 0.0, 3650.0, "right"), min_len=1, max_len=1000, increasing=True),
+        "late_interval_days": Interval(float, 0.0, 3650.0, "right"),
+        "assay_cv": Interval(float, 0.0, 3.0),
+        "turnaround_days": Interval(float, 0.0, 365.0),
+        "target_trough": Interval(float, 0.0, 1000.0, "right"),
+        "window_low": Interval(float, 0.0, 1000.0, "right"),
+        "window_high": Interval(float, 0.0, 1000.0, "right"),
+        "adjust_only_outside_window": Boolean(),
+        "min_days_between_changes": Interval(float, 0.0, 365.0),
+        "max_dose_mg_m2_day": Interval(float, 0.0, 100.0, "right"),
+        "adherence": Interval(float, 0.0, 1.0, "right"),
+        "adherence_memory_doses": Interval(int, 1, 100),
+    }
 
-    def validate(self) -> None:
-        """Raise ``ValueError`` naming the first invalid field."""
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if f.name in ("sample_days", "adjust_only_outside_window", "adherence_memory_doses"):
-                continue
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-                raise ValueError(f"{f.name}: must be a finite number, got {v!r}")
-        days = np.asarray(self.sample_days, dtype=float)
-        if (days.ndim != 1 or days.size == 0 or np.any(~np.isfinite(days)) or np.any(days <= 0)
-                or np.any(np.diff(days) <= 0)):
-            raise ValueError(
-                f"sample_days: must be a non-empty strictly increasing list of days > 0, "
-                f"got {self.sample_days!r}"
-            )
-        if self.late_interval_days <= 0:
-            raise ValueError(f"late_interval_days: must be > 0, got {self.late_interval_days}")
-        if not 0 <= self.assay_cv <= 3:
-            raise ValueError(f"assay_cv: must be in [0, 3], got {self.assay_cv}")
-        for name in ("turnaround_days", "min_days_between_changes"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}: must be >= 0, got {getattr(self, name)}")
-        if not 0 < self.window_low < self.target_trough < self.window_high:
-            raise ValueError(
-                "target_trough: need 0 < window_low < target_trough < window_high, got "
-                f"{self.window_low}, {self.target_trough}, {self.window_high}"
-            )
-        if self.max_dose_mg_m2_day <= 0:
-            raise ValueError(f"max_dose_mg_m2_day: must be > 0, got {self.max_dose_mg_m2_day}")
-        if not 0 < self.adherence <= 1:
-            raise ValueError(f"adherence: must be in (0, 1], got {self.adherence}")
-        if not isinstance(self.adjust_only_outside_window, bool):
-            raise ValueError("adjust_only_outside_window: must be true or false")
-        m = self.adherence_memory_doses
-        if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 100:
-            raise ValueError(f"adherence_memory_doses: must be an integer in [1, 100], got {m!r}")
+    def _check(self) -> None:
+        if not self.window_low < self.target_trough < self.window_high:
+            raise ValidationError(
+                "target_trough", "need 0 < window_low < target_trough < window_high",
+                (self.window_low, self.target_trough, self.window_high))
 
     def schedule(self, horizon_days: float) -> np.ndarray:
         """Sampling days up to and including ``horizon_days``."""
@@ -125,15 +106,6 @@ class TDMPolicy:
         late = last + self.late_interval_days * np.arange(1, n_late + 1)
         days = np.concatenate([early, late])
         return days[days <= horizon_days]
-
-
-class Segments(NamedTuple):
-    """Piecewise-constant exposure: segment ``s`` of patient ``i`` starts at
-    ``change_days[i, s]`` (``+inf`` = unused) and runs to the next start."""
-
-    change_days: np.ndarray
-    trough: np.ndarray
-    dose_mg_day: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -170,11 +142,6 @@ class DoseHistory:
 
     def __len__(self) -> int:
         return int(self.change_days.shape[0])
-
-    @property
-    def segments(self) -> Segments:
-        """``(change_days, trough, dose_mg_day)``, each ``(n, n_segments)``."""
-        return Segments(self.change_days, self.trough, self.dose_mg_day)
 
     @property
     def n_changes(self) -> np.ndarray:

@@ -284,7 +284,7 @@ def pp_summary(design, alpha: float, p1: float, scenario: str = "", true_p=None)
     size = float(c.reject[0])
     if size > alpha + 1e-12:
         notes = (f"the exact type I error {size:.4f} exceeds alpha = {alpha:g}: this design was accepted "
-                 "with allow_inflated_size",)
+                 "with size_control='allow'",)
     return DesignSummary(
         title=f"single arm with predictive-probability looks, n = {design.n}",
         hypotheses=f"H0: p <= {p0:g} against H1: p > {p0:g}",
@@ -318,4 +318,57 @@ def two_arm_summary(reject_table, rule: str, p_a: float, p_b: float, alpha: floa
         power={f"H1: p_A = {p_a:g}, p_B = {p_b:g}": float(rejection_probability(t, p_a, p_b))},
         expected_n={"any p": float(n_a + n_b)},
         scenario=scenario, true_values=dict(true_values or {}),
+    )
+
+
+def group_sequential_summary(trial, scenario: str = "", true_p=None) -> DesignSummary:
+    """Group-sequential test of rates (:class:`simtrial.designs.group_sequential.rates.GroupSequentialRates`):
+    boundaries on z and on counts per look, exact size (futility ignored when non-binding),
+    exact power, PET and expected N at H0 and at the planning rates."""
+    d = trial.design
+    h0 = trial.null_rates
+    h1 = (trial.pi1, trial.pi2)
+    binding = d.futility is None or d.binding_futility
+    ex0 = trial.exact(*h0, futility=binding)
+    ex0_run = trial.exact(*h0)
+    ex1 = trial.exact(*h1)
+    cb = trial.summary()
+    two = trial.groups == 2
+    who = "treatment responders" if two else "responders"
+    looks = []
+    spent = np.cumsum(ex0.reject)
+    for k in range(d.k_max):
+        row = cb.iloc[k]
+        label = "final" if k == d.k_max - 1 else f"interim {k + 1}"
+        at = f" with {int(row['x_control'])} control responders" if two else ""
+        eff = (f"reject H0 if z >= {d.critical_values[k]:.4f} (>= {row['reject_if_x_at_least']:.0f} {who}{at})"
+               if np.isfinite(row["reject_if_x_at_least"]) else f"z >= {d.critical_values[k]:.4f} (no count)")
+        fut = ""
+        if d.futility is not None and k < d.k_max - 1:
+            fut = f"stop if z <= {d.futility[k]:.4f}"
+            if np.isfinite(row["futility_if_x_at_most"]):
+                fut += f" (<= {row['futility_if_x_at_most']:.0f} {who}{at})"
+        looks.append(Look(label, int(row["n"]), fut, eff, float(spent[k])))
+    if two:
+        hyp = f"H0: p_B = p_A against H1: p_B {'!=' if d.sided == 2 else '>'} p_A"
+        l0, l1 = f"H0: p_A = p_B = {h0[1]:g}", f"H1: p_A = {h1[1]:g}, p_B = {h1[0]:g}"
+    else:
+        hyp = f"H0: p {'=' if d.sided == 2 else '<='} {h0[0]:g} against H1: p {'!=' if d.sided == 2 else '>'} {h0[0]:g}"
+        l0, l1 = f"H0: p = {h0[0]:g}", f"H1: p = {h1[0]:g}"
+    notes = [f"boundaries from {d.describe()}; nominal cumulative alpha spent "
+             + ", ".join(f"{a:.4f}" for a in d.alpha_spent),
+             f"normal-approximation power (rpact getPowerRates) {trial.power:.4f}, expected N {trial.expected_n:.1f}"]
+    return DesignSummary(
+        title=f"group-sequential test of {'two' if two else 'one'} arm{'s' if two else ''}, "
+              f"{d.k_max} looks, N = {trial.n_max}",
+        hypotheses=hyp, alpha=d.alpha, sided="two-sided" if d.sided == 2 else "one-sided",
+        looks=tuple(looks), exact_size=float(ex0.power),
+        size_note="non-binding futility ignored" if not binding else "",
+        power={l1: float(ex1.power)},
+        pet={l0: float(ex0_run.stop.sum()), l1: float(ex1.stop.sum())},
+        expected_n={l0: trial.exact_expected_n(*h0), l1: trial.exact_expected_n(*h1)},
+        notes=tuple(notes),
+        citation="Lan KKG, DeMets DL. Biometrika 1983;70:659-663; Jennison C, Turnbull BW. Group Sequential "
+                 "Methods, 2000",
+        **_scenario_fields(scenario, true_p),
     )

@@ -60,7 +60,9 @@ a { color: var(--accent); }
 .headline .kv { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 140px; }
 .headline .key { display: block; color: var(--muted); font-size: 13px; }
 .headline .value { display: block; font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; }
-table { border-collapse: collapse; margin: 12px 0; font-variant-numeric: tabular-nums; }
+.table-wrap { max-width: 100%; overflow-x: auto; margin: 12px 0; }
+table { border-collapse: collapse; margin: 12px 0; font-variant-numeric: tabular-nums; font-size: 14px; }
+
 caption { caption-side: top; text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; }
 th { background: #f5f7f9; text-align: left; }
@@ -189,6 +191,11 @@ class HtmlReport:
         """Add a paragraph of plain text."""
         self._add(f"<p>{escape(text)}</p>")
 
+    def html(self, fragment: str) -> None:
+        """Add an HTML fragment built by the caller (e.g. a design summary or a great-tables table);
+        the caller escapes its text."""
+        self._add(fragment)
+
     def note(self, text: str) -> None:
         """Add a highlighted note (``class="note"``)."""
         self._add(f'<div class="note">{escape(text)}</div>')
@@ -235,8 +242,8 @@ class HtmlReport:
                 cls = ' class="num"' if num else ""
                 cells.append(f"<td{cls}>{escape(text)}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
-        self._add(f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-                  f"<tbody>{''.join(rows)}</tbody></table>")
+        self._add(f"<div class=\"table-wrap\"><table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+                  f"<tbody>{''.join(rows)}</tbody></table></div>")
 
     def image_png(self, png: bytes, caption: str, alt: str | None = None) -> None:
         """Add PNG bytes as an embedded image with a caption."""

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from simtrial.models.population import PopulationSpec, bride_population, letter_population
+from simtrial.models.population import POPULATIONS, PopulationSpec
 
 __all__ = ["Scenario", "POPULATIONS", "resolve_population"]
-
-#: Named populations of virtual children (:mod:`simtrial.models.population`).
-POPULATIONS = {"letter": letter_population, "bride": bride_population}
 
 
 def resolve_population(value) -> PopulationSpec | None:

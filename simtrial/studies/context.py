@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -59,19 +58,23 @@ class RunContext:
         plt.close(fig)
         return target
 
-    def progress(self, iterable: Iterable, total: int | None = None, desc: str = "") -> Iterator:
-        """Iterate with a text progress bar on stderr when enabled."""
+    def progress(self, iterable: Iterable, total: int | None = None, desc: str = "",
+                 advance: Callable[[Any], int] | None = None) -> Iterator:
+        """Iterate with a progress bar (rich) on stderr when enabled.
+
+        ``advance(item)`` gives how many units (replicates, not chunks) an item completes; by
+        default one per item. ``total`` is the number of units.
+        """
         if not self.progress_enabled:
             yield from iterable
             return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
         total = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
-        width = 30
-        for k, item in enumerate(iterable, start=1):
-            yield item
-            if total:
-                done = int(width * k / total)
-                sys.stderr.write(f"\r{desc} [{'#' * done}{'.' * (width - done)}] {k}/{total}")
-            else:
-                sys.stderr.write(f"\r{desc} {k}")
-            sys.stderr.flush()
-        sys.stderr.write("\n")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+            task = bar.add_task(desc, total=total)
+            for item in iterable:
+                yield item
+                bar.advance(task, 1 if advance is None else advance(item))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simtrial._core.validation import Interval, ValidationError, Validated
+
 
 @dataclass
-class PatientModelsConfig:
+class PatientModelsConfig(Validated):
     """Options of the patient-models study.
 
     Attributes
@@ -26,12 +28,15 @@ class PatientModelsConfig:
     visit_interval_days: int = 7
     n_examples: int = 8
 
-    def __post_init__(self) -> None:
-        if self.n_patients < 1:
-            raise ValueError(f"n_patients: must be >= 1; got {self.n_patients}")
-        if self.horizon_days <= 60:
-            raise ValueError(f"horizon_days: must be > 60 (the TDM figure is read on day 60); got {self.horizon_days}")
-        if not 0 < self.visit_interval_days <= self.horizon_days:
-            raise ValueError(f"visit_interval_days: must be in (0, horizon_days]; got {self.visit_interval_days}")
-        if self.n_examples < 1:
-            raise ValueError(f"n_examples: must be >= 1; got {self.n_examples}")
+    _constraints = {
+        "n_patients": Interval(int, 1, 10_000_000),
+        # The TDM figure is read on day 60; ten years at most.
+        "horizon_days": Interval(int, 61, 3650),
+        "visit_interval_days": Interval(int, 1, 3650),
+        "n_examples": Interval(int, 1, 100),
+    }
+
+    def _check(self) -> None:
+        if self.visit_interval_days > self.horizon_days:
+            raise ValidationError("visit_interval_days", f"must be <= horizon_days ({self.horizon_days})",
+                                  self.visit_interval_days)

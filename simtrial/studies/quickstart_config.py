@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simtrial._core.validation import Options, Predicate, Sequence, Validated, check_value
+
 #: The quickstart's steps, in the order they run.
 STEPS = ("figures", "calibrate", "simulate")
 
 
 @dataclass
-class QuickstartConfig:
+class QuickstartConfig(Validated):
     """Which steps the quickstart runs.
 
     Attributes
@@ -23,7 +25,10 @@ class QuickstartConfig:
 
     steps: list[str] = field(default_factory=lambda: list(STEPS))
 
-    def __post_init__(self) -> None:
-        bad = [s for s in self.steps if s not in STEPS]
-        if bad or not self.steps or len(set(self.steps)) != len(self.steps):
-            raise ValueError(f"steps: a non-empty list of distinct steps from {list(STEPS)}; got {list(self.steps)!r}")
+    _constraints = {
+        "steps": Sequence(Options(*STEPS), min_len=1, max_len=len(STEPS)),
+    }
+
+    def _check(self) -> None:
+        check_value("steps", list(self.steps),
+                    Predicate(lambda v: len(set(v)) == len(v), f"must be distinct steps from {list(STEPS)}"))

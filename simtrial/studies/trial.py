@@ -85,7 +85,11 @@ def run(cfg, ctx: RunContext) -> dict:
     from simtrial.trial.results import clean
 
     trial = check_config(cfg)
-    print(trial.design, end="\n\n")  # the design summary comes before the simulated figures
+    from simtrial.report.run_report import console_report, design_summary, write_run_report  # decisions
+
+    rates = trial.scenario.rates(trial.design) if hasattr(trial.scenario, "rates") else None
+    summary = design_summary(trial.design, trial.scenario, rates)
+    print(summary, end="\n\n")  # the design summary comes before the simulated figures
     sim = cfg.simulation
     res = trial.simulate(sim.replicates, ctx.seed, chunk_size=sim.chunk_size, workers=sim.workers,
                          progress=ctx.progress)
@@ -96,5 +100,13 @@ def run(cfg, ctx: RunContext) -> dict:
     ctx.savefig(res.plot_duration(), "duration.png")
     ctx.savefig(res.plot_responders(), "responders.png")
     ctx.savefig(res.plot_decisions(), "decisions.png")
-    print(res)
+    print(console_report(res))
+    write_run_report(ctx.run_dir, res, images=[("duration.png", "Trial duration"),
+                                                ("responders.png", "Responders per trial"),
+                                                ("decisions.png", "Decisions")])
+    if trial.design.n_arms == 2 and trial.design.switches:
+        from simtrial.studies.sequencing import answers
+
+        figs.update(answers(trial, res, replicates=sim.replicates, seed=ctx.seed, chunk_size=sim.chunk_size,
+                            workers=sim.workers, progress=ctx.progress))
     return clean(figs)

@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from simtrial._core.units import MONTH_DAYS  # days per month (365.25 / 12)
+from simtrial._core.validation import Boolean, Interval, Options, Predicate, Sequence, ValidationError, Validated
+from simtrial._core.validation import Optional as Maybe
+
 __all__ = [
     "POPULATIONS",
     "ParametricScenarioConfig",
@@ -18,36 +22,24 @@ __all__ = [
     "PosteriorScenarioConfig",
     "SimulationConfig",
     "MONTH_DAYS",
+    "MAX_REPLICATES",
 ]
 
-#: Days per month for durations (365.25 / 12).
-MONTH_DAYS = 30.4375
-
 #: Populations of virtual children (:mod:`simtrial.models.population`).
-#: ``model``: the ``model`` group's population (by default the letter's).
-POPULATIONS: tuple[str, ...] = ("model", "letter", "bride")
+#: ``model``: the ``model`` group's population (by default the letter's); the others are the
+#: named trial populations of :data:`simtrial.models.population.POPULATIONS`.
+POPULATIONS: tuple[str, ...] = ("model", "letter", "bride", "mmf_naive", "mmf_refractory")
 
 
-def _num(name: str, value, *, low: float | None = None, high: float | None = None,
-         strict_low: bool = False) -> None:
-    ok = not isinstance(value, bool) and isinstance(value, (int, float))
-    if ok and low is not None:
-        ok = value > low if strict_low else value >= low
-    if ok and high is not None:
-        ok = value <= high
-    if not ok:
-        lo = "" if low is None else (f"> {low}" if strict_low else f">= {low}")
-        hi = "" if high is None else f"<= {high}"
-        raise ValueError(f"{name}: must be a number {' and '.join(x for x in (lo, hi) if x)}; got {value!r}")
-
-
-def _population(value: str) -> None:
-    if value not in POPULATIONS:
-        raise ValueError(f"population: must be one of {list(POPULATIONS)}; got {value!r}")
+_POPULATION = Options(*POPULATIONS)
+#: A day within ten years of follow-up.
+_DAY = Interval(float, 0.0, 3650.0)
+#: Largest number of replicates of one run (the memory and time bounds are checked at start-up).
+MAX_REPLICATES = 10_000_000
 
 
 @dataclass
-class ParametricScenarioConfig:
+class ParametricScenarioConfig(Validated):
     """No biology: each patient responds with the true probability of the arm.
 
     Attributes
@@ -66,14 +58,12 @@ class ParametricScenarioConfig:
     response_day_min: float = 7.0
     population: str = "model"
 
-    def __post_init__(self) -> None:
-        for p in self.p_response:
-            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-                raise ValueError(f"p_response: every entry must be in [0, 1]; got {list(self.p_response)!r}")
-        if len(self.p_response) > 2:
-            raise ValueError(f"p_response: at most one probability per arm (2); got {list(self.p_response)!r}")
-        _num("response_day_min", self.response_day_min, low=0.0)
-        _population(self.population)
+    _constraints = {
+        # At most one probability per arm (two arms).
+        "p_response": Sequence(Interval(float, 0.0, 1.0), max_len=2),
+        "response_day_min": _DAY,
+        "population": _POPULATION,
+    }
 
     def to_domain(self):
         """The scenario object (:class:`simtrial.scenarios.Parametric`)."""
@@ -82,9 +72,8 @@ class ParametricScenarioConfig:
         return Parametric(list(self.p_response) or None, self.response_day_min, _population_domain(self.population))
 
 
-
 @dataclass
-class NullScenarioConfig:
+class NullScenarioConfig(Validated):
     """The null hypothesis, for the type I error: the parametric scenario with every arm at ``p``.
 
     Attributes
@@ -99,11 +88,11 @@ class NullScenarioConfig:
     response_day_min: float = 7.0
     population: str = "model"
 
-    def __post_init__(self) -> None:
-        if self.p is not None:
-            _num("p", self.p, low=0.0, high=1.0)
-        _num("response_day_min", self.response_day_min, low=0.0)
-        _population(self.population)
+    _constraints = {
+        "p": Maybe(Interval(float, 0.0, 1.0)),
+        "response_day_min": _DAY,
+        "population": _POPULATION,
+    }
 
     def to_domain(self):
         """The scenario object (:class:`simtrial.scenarios.Null`)."""
@@ -112,9 +101,8 @@ class NullScenarioConfig:
         return Null(self.p, self.response_day_min, _population_domain(self.population))
 
 
-
 @dataclass
-class FixedScenarioConfig:
+class FixedScenarioConfig(Validated):
     """The patient models at fixed population parameters (default: hand-set defaults).
 
     Attributes
@@ -131,10 +119,12 @@ class FixedScenarioConfig:
     sirolimus_mu_shift: float = 0.0
     mmf_mu_shift: float = 0.0
 
-    def __post_init__(self) -> None:
-        _population(self.population)
-        _num("sirolimus_mu_shift", self.sirolimus_mu_shift, low=-20.0, high=20.0)
-        _num("mmf_mu_shift", self.mmf_mu_shift, low=-20.0, high=20.0)
+    _constraints = {
+        "population": _POPULATION,
+        # On the logit scale: +-20 already moves any response rate to 0 or 1.
+        "sirolimus_mu_shift": Interval(float, -20.0, 20.0),
+        "mmf_mu_shift": Interval(float, -20.0, 20.0),
+    }
 
     def to_domain(self):
         """The scenario object (:class:`simtrial.scenarios.Fixed`) at the default parameters."""
@@ -143,9 +133,8 @@ class FixedScenarioConfig:
         return Fixed(None, self.sirolimus_mu_shift, self.mmf_mu_shift, _population_domain(self.population))
 
 
-
 @dataclass
-class PosteriorScenarioConfig:
+class PosteriorScenarioConfig(Validated):
     """Replicate r uses posterior draw r mod n_draws: the rejection rate is an assurance.
 
     Attributes
@@ -163,10 +152,11 @@ class PosteriorScenarioConfig:
     population: str = "model"
     power_at_median: bool = True
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.posterior, str) or not self.posterior:
-            raise ValueError(f"posterior: must be 'packaged' or a file path; got {self.posterior!r}")
-        _population(self.population)
+    _constraints = {
+        "posterior": Predicate(lambda v: isinstance(v, str) and bool(v.strip()), "must be 'packaged' or a file path"),
+        "population": _POPULATION,
+        "power_at_median": Boolean(),
+    }
 
     def to_domain(self, allow_failed_diagnostics: bool = False):
         """The scenario object (:class:`simtrial.scenarios.Posterior`); loads the posterior."""
@@ -176,9 +166,8 @@ class PosteriorScenarioConfig:
                          allow_failed_diagnostics)
 
 
-
 @dataclass
-class SimulationConfig:
+class SimulationConfig(Validated):
     """The trial calendar and the replicate loop.
 
     Attributes
@@ -232,24 +221,31 @@ class SimulationConfig:
     pause_at_looks: bool = True
     calendar: str = "auto"
 
-    def __post_init__(self) -> None:
-        for name, low in (("replicates", 1), ("workers", 1), ("chunk_size", 1), ("n_sites", 1)):
-            v = getattr(self, name)
-            if name == "chunk_size" and v is None:
-                continue
-            if isinstance(v, bool) or not isinstance(v, int) or v < low:
-                raise ValueError(f"{name}: must be an integer >= {low}; got {v!r}")
-        _num("site_open_every_days", self.site_open_every_days, low=0.0)
-        _num("accrual_per_site_per_month", self.accrual_per_site_per_month, low=0.0, strict_low=True)
-        _num("screen_failure", self.screen_failure, low=0.0, high=0.99)
-        _num("treatment_start_days", self.treatment_start_days, low=0.0)
-        _num("dropout_per_year", self.dropout_per_year, low=0.0)
-        _num("weekly_until", self.weekly_until, low=7.0)
-        _num("biweekly_until", self.biweekly_until, low=self.weekly_until)
-        _num("monthly_every", self.monthly_every, low=1.0)
-        _num("followup_days", self.followup_days, low=self.biweekly_until)
-        if self.calendar not in ("auto", "simpy", "vectorised"):
-            raise ValueError(f"calendar: must be one of ['auto', 'simpy', 'vectorised']; got {self.calendar!r}")
+    _constraints = {
+        "replicates": Interval(int, 1, MAX_REPLICATES),
+        "workers": Interval(int, 1, 256),
+        "chunk_size": Maybe(Interval(int, 1, 1_000_000)),
+        "n_sites": Interval(int, 1, 1000),
+        "site_open_every_days": _DAY,
+        # Below 0.01 a site refers one child in eight years: no trial would recruit.
+        "accrual_per_site_per_month": Interval(float, 0.01, 100.0),
+        "screen_failure": Interval(float, 0.0, 0.99),
+        "treatment_start_days": Interval(float, 0.0, 365.0),
+        # 10 per year: a median time to dropout of 25 days.
+        "dropout_per_year": Interval(float, 0.0, 10.0),
+        "weekly_until": Interval(float, 7.0, 3650.0),
+        "biweekly_until": _DAY,
+        "monthly_every": Interval(float, 1.0, 365.0),
+        "followup_days": Interval(float, 1.0, 3650.0),
+        "pause_at_looks": Boolean(),
+        "calendar": Options("auto", "simpy", "vectorised"),
+    }
+
+    def _check(self) -> None:
+        if self.biweekly_until < self.weekly_until:
+            raise ValidationError("biweekly_until", f"must be >= weekly_until ({self.weekly_until:g})", self.biweekly_until)
+        if self.followup_days < self.biweekly_until:
+            raise ValidationError("followup_days", f"must be >= biweekly_until ({self.biweekly_until:g})", self.followup_days)
 
     def to_domain(self):
         """The trial's conduct: ``(Sites, Schedule)``; ``replicates``, ``workers``, ``chunk_size``

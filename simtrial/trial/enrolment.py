@@ -14,13 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from simtrial._core.units import MONTH_DAYS
 from simtrial._core.validation import Interval, check_fields
 
 __all__ = ["Sites", "Accrual", "MONTH_DAYS"]
 
 
-#: Days per month for durations and rates (365.25 / 12).
-MONTH_DAYS = 30.4375
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,8 @@ class Sites:
 
     Examples
     --------
-    >>> Sites(n_sites=4, open_every_days=60.0, accrual_per_site_per_month=0.5).rate_per_site_per_day
-    0.016427104722792608
+    >>> round(Sites(n_sites=4, accrual_per_site_per_month=0.5).rate_per_site_per_day, 6)
+    0.016427
     """
 
     n_sites: int = 4
@@ -86,7 +85,6 @@ class Accrual:
         self.env, self.sites, self.rng, self.on_enrol = env, sites, rng, on_enrol
         self.open = 0
         self.referred = 0
-        self.screen_failures = 0
         self.opened = env.event()
         self.stopped = False
         self._gaps = rng.standard_exponential(64)
@@ -130,7 +128,6 @@ class Accrual:
                 return
             self.referred += 1
             if u < self.sites.screen_failure:
-                self.screen_failures += 1
                 continue
             pause = self.on_enrol()
             if pause is not None:

@@ -32,10 +32,7 @@ import numpy as np
 
 from simtrial.criteria import assess
 from simtrial.models.config import PatientModel
-from simtrial.models.effect import (
-    PatientEffects,
-    sample_patient_effects,
-)
+from simtrial.models.effect import PatientEffects, sample_population_effects
 from simtrial.models.mmf_pk import mpa_auc
 from simtrial.models.parameters import PopulationParameters
 from simtrial.models.platelets import simulate_platelets
@@ -45,7 +42,7 @@ from simtrial.models.tdm import run_tdm
 from simtrial.trial.counter import exponential, uniform
 from simtrial.trial.streams import BLOCK, STREAMS, Replay, Stacked, counter_keys, streams
 
-__all__ = ["OutcomeModel", "ChunkOutcomes", "sample_patients", "sample_strata", "chunk_outcomes", "REGIMEN_DRUGS"]
+__all__ = ["OutcomeModel", "ChunkOutcomes", "STAGE_NONE", "STAGE_SWITCH", "STAGE_STAY", "sample_patients", "sample_strata", "chunk_outcomes", "REGIMEN_DRUGS"]
 
 #: Regimen -> (first drug, second drug after a switch or None).
 REGIMEN_DRUGS: dict[str, tuple[str, str | None]] = {
@@ -84,6 +81,10 @@ class OutcomeModel:
     patient : PatientModel
         Sirolimus PK, TDM, MMF exposure, exposure-response and noise (the ``model`` group);
         its ``population`` is superseded by ``population`` above.
+    rerandomise : bool
+        SMART: children without a confirmed response by the switch day are randomised 1:1
+        between switching to the second drug and staying on the first (number ``k`` of the
+        replicate's ``rerandomisation`` stream for child ``k``).
     """
 
     regimens: tuple
@@ -98,6 +99,7 @@ class OutcomeModel:
     parameters: Callable[[int], PopulationParameters] | None = None
     draw_index: Callable[[int], int] | None = None
     patient: PatientModel = field(default_factory=PatientModel)
+    rerandomise: bool = False
 
     @property
     def parametric(self) -> bool:
@@ -120,6 +122,10 @@ class ChunkOutcomes:
         Share of the observed first year spent in response (NaN with < 2 observed visits).
     exposed_both : bool
         Switched to the second drug of the regimen.
+    second_stage : int
+        :data:`STAGE_NONE` (responded by the switch day, dropped out, or a one-drug regimen),
+        :data:`STAGE_SWITCH` (switched) or :data:`STAGE_STAY` (a non-responder re-randomised to
+        stay on the first drug, SMART only).
     """
 
     responded: np.ndarray
@@ -127,6 +133,19 @@ class ChunkOutcomes:
     day_response: np.ndarray
     share_in_response: np.ndarray
     exposed_both: np.ndarray
+    second_stage: np.ndarray | None = None
+
+
+#: Second-stage codes of :attr:`ChunkOutcomes.second_stage`.
+STAGE_NONE, STAGE_SWITCH, STAGE_STAY = 0, 1, 2
+
+
+def _stay(model: OutcomeModel, root, reps, n: int) -> np.ndarray:
+    """SMART re-randomisation: child ``k`` stays on its first drug when number ``k`` of the
+    replicate's ``rerandomisation`` stream is below 1/2 (all False without re-randomisation)."""
+    if not model.rerandomise:
+        return np.zeros(len(reps) * n, dtype=bool)
+    return (uniform(_counter(root, reps, "rerandomisation"), np.arange(n)) < 0.5).ravel()
 
 
 def _cut(a: np.ndarray, n_reps: int, n: int, axis: int = 0) -> np.ndarray:
@@ -187,13 +206,16 @@ def _parametric(model: OutcomeModel, root, reps, n: int, arm: np.ndarray, dropou
     follow = np.minimum(model.followup_days, dropout)
     share = np.where(seen, np.maximum(follow - day, 0.0) / follow, 0.0)
     switching = np.array([REGIMEN_DRUGS[g][1] is not None for g in model.regimens])[arm]
-    switched = switching & ~(seen & (day <= model.switch_day)) & (dropout > model.switch_day)
+    eligible = switching & ~(seen & (day <= model.switch_day)) & (dropout > model.switch_day)
+    stay = eligible & _stay(model, root, reps, n)
+    switched = eligible & ~stay
     return ChunkOutcomes(
         responded=seen,
         assess_day=np.minimum(model.landmark_day, dropout),
         day_response=np.where(seen, day, np.nan),
         share_in_response=share,
         exposed_both=switched,
+        second_stage=np.where(switched, STAGE_SWITCH, np.where(stay, STAGE_STAY, STAGE_NONE)),
     )
 
 
@@ -216,7 +238,9 @@ class _Biology:
         self.effects = self._effects(reps, n)
 
     def _effects(self, reps, n: int) -> dict:
+        """Both drugs' effects of every child from the joint latent (one parameter set per key)."""
         m, g, f = self.m, self.patients.group, self.patients.mmf_failed
+        p0 = self.patients.baseline_platelets
         out = {d: (np.empty(g.size), np.empty(g.size)) for d in ("sirolimus", "mmf")}
         keys = np.repeat([m.draw_index(r) for r in reps], n)
         first = {}
@@ -224,11 +248,9 @@ class _Biology:
             first.setdefault(m.draw_index(r), r)
         for key, r in first.items():
             rows = np.flatnonzero(keys == key)
-            params = m.parameters(r)
-            for j, drug in enumerate(("sirolimus", "mmf")):
-                e = sample_patient_effects(getattr(params, drug), g[rows], f[rows],
-                                           z=self.z_eff[rows, 2 * j:2 * j + 2])
-                out[drug][0][rows], out[drug][1][rows] = e.d_ss, e.ke0
+            e = sample_population_effects(m.parameters(r), g[rows], f[rows], z=self.z_eff[rows], p0=p0[rows])
+            for drug in ("sirolimus", "mmf"):
+                out[drug][0][rows], out[drug][1][rows] = e[drug].d_ss, e[drug].ke0
         return out
 
     def _sirolimus(self, rows, start: float, stop):
@@ -273,6 +295,8 @@ def _biology(model: OutcomeModel, root, reps, n: int, arm: np.ndarray, dropout: 
     counts = np.empty((total, model.visits.size))
     baseline = np.empty(total)
     switched = np.zeros(total, dtype=bool)
+    stayed = np.zeros(total, dtype=bool)
+    stay_draw = _stay(model, root, reps, n)
     for a, regimen in enumerate(model.regimens):
         rows = np.flatnonzero(arm == a)
         if rows.size == 0:
@@ -285,6 +309,8 @@ def _biology(model: OutcomeModel, root, reps, n: int, arm: np.ndarray, dropout: 
         until = np.minimum(model.switch_day, dropout[rows])
         early = assess(model.visits, _masked(c, model.visits, until), b)
         sw = np.isnan(early.day_response) & (dropout[rows] > model.switch_day)
+        stayed[rows] = sw & stay_draw[rows]
+        sw &= ~stay_draw[rows]
         if sw.any():
             rs = rows[sw]
             counts[rs], _ = bio.counts(rs, first, second, model.switch_day)
@@ -298,6 +324,7 @@ def _biology(model: OutcomeModel, root, reps, n: int, arm: np.ndarray, dropout: 
         day_response=res.day_response[total:],
         share_in_response=res.time_in_response[total:],
         exposed_both=switched,
+        second_stage=np.where(switched, STAGE_SWITCH, np.where(stayed, STAGE_STAY, STAGE_NONE)),
     )
 
 
@@ -333,6 +360,6 @@ def chunk_outcomes(model: OutcomeModel, root: np.random.SeedSequence, reps, n: i
         if patients is None:
             patients = sample_patients(model, root, reps, n)
         out = _biology(model, root, reps, n, arm, dropout, patients)
-    for name in ("responded", "assess_day", "day_response", "share_in_response", "exposed_both"):
+    for name in ("responded", "assess_day", "day_response", "share_in_response", "exposed_both", "second_stage"):
         setattr(out, name, getattr(out, name).reshape(len(reps), n))
     return out

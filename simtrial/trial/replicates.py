@@ -21,6 +21,13 @@ from typing import Callable, Iterable
 import numpy as np
 
 from simtrial.designs.base import Design
+from simtrial.sequencing.endpoints import (
+    ENDPOINT_FIELDS,
+    REGIME_FIELDS,
+    arm_statistics,
+    patient_values,
+    regime_statistics,
+)
 from simtrial.trial.calendar import run_trial
 from simtrial.trial.calendar_vectorised import run_trials
 from simtrial.trial.counter import CounterStream, uniform
@@ -43,7 +50,7 @@ CHUNK_BIOLOGY, CHUNK_PARAMETRIC = 500, 2000
 FIELDS = ("decision", "stop_look", "n_enrolled", "n_assessed", "duration_days", "referred", "n_events")
 #: Per-replicate, per-arm results.
 ARM_FIELDS = ("n", "assessed", "responders", "response_rate", "time_to_response_days",
-              "share_in_response", "exposed_both")
+              "share_in_response", "exposed_both") + ENDPOINT_FIELDS + REGIME_FIELDS
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,12 @@ def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
         res["response_rate"][j] = cal["responders"] / cal["assessed"]
     for f, v in _arm_summaries(arm, cal["n_enrolled"].astype(np.int64), out, k).items():
         res[f][j] = v
+    enrolled = np.arange(n)[None, :] < cal["n_enrolled"].astype(np.int64)[:, None]
+    values = patient_values(out, plan.model.followup_days)
+    for f, v in arm_statistics(values, arm, enrolled, k).items():
+        res[f][j] = v
+    for f, v in regime_statistics(values, out.second_stage, arm, enrolled, k, plan.model.rerandomise).items():
+        res[f][j] = v
 
 
 def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterable[int],
@@ -224,7 +237,8 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
         Replicates per vectorised chunk (results do not depend on it); default
         :data:`CHUNK_PARAMETRIC` in the parametric scenarios, else :data:`CHUNK_BIOLOGY`.
     progress : callable, optional
-        Wraps the iterable of chunks (``RunContext.progress``).
+        Wraps the iterable of chunks, each giving its number of replicates
+        (``RunContext.progress(iterable, total, desc, advance)``).
     workers : int
         Threads computing chunks at once (numpy runs its array loops without the GIL). Results do
         not depend on it: every chunk is computed from its replicates' own streams.
@@ -246,12 +260,13 @@ def simulate(plan: Plan, root: np.random.SeedSequence, replicates: int | Iterabl
     res.update({f: np.empty((reps.size, k)) for f in ARM_FIELDS})
     starts = range(0, reps.size, chunk_size)
 
-    def one(s: int) -> None:
+    def one(s: int) -> int:
         _chunk(plan, root, [int(r) for r in reps[s:s + chunk_size]], res, slice(s, min(s + chunk_size, reps.size)))
+        return min(s + chunk_size, reps.size) - s
 
     with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
         done = pool.map(one, starts) if pool is not None else map(one, starts)
-        for _ in (progress(done, total=len(starts), desc="replicates") if progress else done):
+        for _ in (progress(done, total=int(reps.size), desc="replicates", advance=int) if progress else done):
             pass
     res["replicate"] = reps
     return res

@@ -12,7 +12,8 @@ from simtrial._core.validation import Interval, Options, Predicate, ValidationEr
 from simtrial.designs.base import Design
 from simtrial.scenarios.base import Scenario
 from simtrial.trial.enrolment import Sites
-from simtrial.trial.outcomes import OutcomeModel
+from simtrial.models.population import check_mmf_eligibility
+from simtrial.trial.outcomes import REGIMEN_DRUGS, OutcomeModel
 from simtrial.trial.replicates import CALENDARS, Plan, simulate
 from simtrial.trial.results import SimulationResult
 from simtrial.trial.schedule import Schedule
@@ -91,6 +92,10 @@ class Trial:
             "model", model, Predicate(lambda v: isinstance(v, PatientModel), "must be a PatientModel"))
         self.calendar = check_value("calendar", calendar, self._calendar)
         self.rates = check_compatible(self.design, self.scenario, self.schedule)
+        if self.rates is None:  # the patient models: no MMF for children who already failed it
+            pop = self.scenario.population if self.scenario.population is not None else self.model.population
+            check_mmf_eligibility(pop, [d for r in self.design.regimens for d in REGIMEN_DRUGS[str(r)] if d],
+                                  "scenario.population")
 
     def _plan(self, scenario: Scenario) -> Plan:
         design, sched = self.design, self.schedule
@@ -114,6 +119,7 @@ class Trial:
             parameters=None if rates is not None else param_of,
             draw_index=None if rates is not None else key_of,
             patient=self.model,
+            rerandomise=bool(getattr(design, "rerandomise", False)),
         )
         return Plan(design, outcome, self.sites, treatment_start_days=float(sched.treatment_start_days),
                     block_size=int(design.block_size), pause_at_looks=bool(sched.pause_at_looks),

@@ -22,21 +22,15 @@ import numpy as np
 
 from simtrial.trial.counter import CounterStream
 
-__all__ = ["STREAMS", "BLOCK", "replicate_seed", "stream", "streams", "counter_keys", "counter_stream",
+__all__ = ["STREAMS", "BLOCK", "stream", "streams", "counter_keys", "counter_stream",
            "Replay", "Stacked"]
 
 #: Component streams of a replicate, by index.
 STREAMS = {"population": 0, "biology": 1, "randomisation": 2, "accrual": 3, "dropout": 4, "parametric": 5,
-           "strata": 6}
+           "strata": 6, "rerandomisation": 7}
 
 #: Patients per block of a patient-level stream.
 BLOCK = 64
-
-
-def replicate_seed(root: np.random.SeedSequence, r: int) -> np.random.SeedSequence:
-    """The seed of replicate ``r`` (independent of how many replicates are spawned)."""
-    return np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (int(r),),
-                                  pool_size=root.pool_size)
 
 
 def stream(root: np.random.SeedSequence, r: int, name: str, *sub: int) -> np.random.Generator:
@@ -177,11 +171,6 @@ class Replay(np.random.Generator):
         raise RuntimeError("Replay: only standard_normal is prepared for the patient models")
 
     random = integers = uniform = normal = exponential = choice = beta = _refuse
-
-    @property
-    def exhausted(self) -> bool:
-        """True once every prepared array was used."""
-        return not self._queue
 
 
 class Stacked(np.random.Generator):

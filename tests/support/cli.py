@@ -31,3 +31,20 @@ def summaries(results: Path) -> list[dict]:
 
 def ok_runs(results: Path) -> list[dict]:
     return [s for s in summaries(results) if s.get("status") == "ok"]
+
+
+def run_in_process(args: list[str], run_dir: Path) -> dict:
+    """Compose and validate ``args`` as the entry point does and run the study in this process
+    (no Hydra run directory, no subprocess); returns the study's figures."""
+    import importlib
+
+    import numpy as np
+
+    from simtrial.config.commandline import compose_config
+    from simtrial.config.validate import validate_config
+    from simtrial.studies.context import RunContext
+
+    config = validate_config(compose_config(args))
+    study = importlib.import_module(f"simtrial.studies.{config.study}")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return study.run(config, RunContext(run_dir=run_dir, seed=np.random.SeedSequence(int(config.seed))))

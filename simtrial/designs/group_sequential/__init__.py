@@ -17,13 +17,34 @@ rates
     ``getSampleSizeRates``, normal approximation).
 exact
     Exact binomial operating characteristics of the boundaries by enumeration.
+decisions, trial_design
+    The look decisions on observed counts and :class:`GroupSequential`, the design object the
+    trial simulator runs.
+config
+    The ``design=group_sequential`` config schema.
 """
 
-from .design import DesignCharacteristics, ExitProbabilities, GroupSequentialDesign
-from .spending import BetaSpending, TypeOfDesign, spending
+from simtrial._core.lazy import lazy_exports
+
+from .spending import BetaSpending, TypeOfDesign, spending  # numpy only (scipy where used)
+
+# Imported on first use: the config schema (config.py) must not import scipy.stats.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "DesignCharacteristics": ".design",
+    "ExitProbabilities": ".design",
+    "GroupSequentialDesign": ".design",
+    "GroupSequentialRates": ".rates",
+    "SampleSizeRates": ".rates",
+    "sample_size_rates": ".rates",
+    "GroupSequential": ".trial_design",
+})
 
 __all__ = [
     "GroupSequentialDesign",
+    "GroupSequentialRates",
+    "GroupSequential",
+    "SampleSizeRates",
+    "sample_size_rates",
     "ExitProbabilities",
     "DesignCharacteristics",
     "TypeOfDesign",

@@ -28,6 +28,7 @@ _XTOL = 1e-11
 
 def _solve_near(fun, lo: float, hi: float, wide_lo: float, wide_hi: float) -> float:
     """Root of a monotone ``fun`` searched in [lo, hi] first, then in [wide_lo, wide_hi]."""
+    fun = _memo(fun)
     f_lo, f_hi = fun(lo), fun(hi)
     if np.sign(f_lo) != np.sign(f_hi):
         return brentq(fun, lo, hi, xtol=1e-10, maxiter=200)
@@ -57,6 +58,7 @@ def _newton(fun, x0: float, lo: float, hi: float, increasing: bool) -> float:
 
 def _solve(fun, lo: float, hi: float) -> float:
     """Root of a monotone ``fun`` on [lo, hi]; an end of the interval when there is no sign change."""
+    fun = _memo(fun)
     f_lo, f_hi = fun(lo), fun(hi)
     if f_lo == 0:
         return lo
@@ -215,6 +217,20 @@ def _binding_bounds(theta: float, t, cumulative_alpha, cumulative_beta, m: int) 
     return crit, fut
 
 
+def _memo(fun):
+    """``fun`` remembering its results by argument (the drift search evaluates the bracket ends
+    twice and the root once more)."""
+    cache: dict = {}
+
+    def wrapped(x):
+        x = float(x)
+        if x not in cache:
+            cache[x] = fun(x)
+        return cache[x]
+
+    return wrapped
+
+
 def _drift_guess(alpha: float, beta: float) -> tuple[float, float]:
     """A bracket for the beta-spending drift: around the fixed design's z_{1-alpha} + z_{1-beta}
     (futility stops and early looks move it by a few tens of per cent)."""
@@ -239,17 +255,14 @@ def beta_spending_bounds(t, crit, cumulative_alpha, cumulative_beta, binding: bo
     cb = np.asarray(cumulative_beta, float)
     if binding:
         ca = np.asarray(cumulative_alpha, float)
-
-        def gap(th: float) -> float:
-            c, u = _binding_bounds(th, t, ca, cb, m)
-            return min(c[-1], Z_LIMIT) - u[-1]
-
-        theta = _solve_near(gap, *_drift_guess(ca[-1], cb[-1]), -4.0, 10.0)
-        crit, fut = _binding_bounds(theta, t, ca, cb, m)
+        bounds = _memo(lambda th: _binding_bounds(th, t, ca, cb, m))
+        theta = _solve_near(lambda th: min(bounds(th)[0][-1], Z_LIMIT) - bounds(th)[1][-1],
+                            *_drift_guess(ca[-1], cb[-1]), -4.0, 10.0)
+        crit, fut = bounds(theta)
     else:
         crit = np.asarray(crit, float)
         alpha = float(np.asarray(cumulative_alpha, float)[-1]) if cumulative_alpha is not None else float(ndtr(-crit[-1]))
-        theta = _solve_near(lambda th: _futility_bounds(th, t, crit, cb, m)[-1] - crit[-1],
-                            *_drift_guess(alpha, cb[-1]), -4.0, 10.0)
-        fut = _futility_bounds(theta, t, crit, cb, m)
+        futility = _memo(lambda th: _futility_bounds(th, t, crit, cb, m))
+        theta = _solve_near(lambda th: futility(th)[-1] - crit[-1], *_drift_guess(alpha, cb[-1]), -4.0, 10.0)
+        fut = futility(theta)
     return crit, fut[:-1], float(theta)

@@ -21,9 +21,16 @@ from simtrial._core.validation import (
     check_fields,
 )
 
-from .design import GroupSequentialDesign
-from .rates import GroupSequentialRates
+from simtrial.designs.base import DEFAULT_SWITCH_DAY
+
+from typing import TYPE_CHECKING
+
 from .spending import BetaSpending, TypeOfDesign
+
+if TYPE_CHECKING:  # imported where used: the config schemas must not import scipy.stats
+    from .design import GroupSequentialDesign
+    from .rates import GroupSequentialRates
+    from .trial_design import GroupSequential
 
 __all__ = ["GroupSequentialDesignConfig"]
 
@@ -67,6 +74,12 @@ class GroupSequentialDesignConfig:
         Planning rate of a one-arm design (used when ``scenario.p_response`` is empty).
     p_a, p_b : float
         Planning rates of control (A) and treatment (B) of a two-arm design.
+    regimen, regimen_a, regimen_b : str
+        Treatment of the one arm, or of arms A (control) and B, when simulated (study ``trial``).
+    landmark_day, switch_day : float
+        Day of the response assessment; day of the switch of two-drug regimens.
+    block_size : int
+        Permuted-block size of the randomisation (two arms).
     """
 
     name: str = "group_sequential"
@@ -87,6 +100,12 @@ class GroupSequentialDesignConfig:
     p1: float = 0.4
     p_a: float = 0.40
     p_b: float = 0.65
+    regimen: str = "sirolimus"
+    regimen_a: str = "mmf"
+    regimen_b: str = "sirolimus"
+    landmark_day: float = 168.0
+    switch_day: float = DEFAULT_SWITCH_DAY
+    block_size: int = 4
 
     _constraints = {
         "arms": Options(1, 2),
@@ -115,8 +134,10 @@ class GroupSequentialDesignConfig:
         object.__setattr__(self, "futility_bounds", list(self.futility_bounds))
         self.to_domain()  # the combination checks (e.g. gamma_a with asHSD) live in the domain object
 
-    def to_domain(self) -> GroupSequentialDesign:
+    def boundaries(self) -> GroupSequentialDesign:
         """The design's boundaries (:class:`GroupSequentialDesign`)."""
+        from .design import GroupSequentialDesign
+
         try:
             return GroupSequentialDesign(
                 information_rates=self.information_fractions, alpha=self.alpha, beta=self.beta, sided=self.sided,
@@ -130,16 +151,22 @@ class GroupSequentialDesignConfig:
             args = (exc.value,) if exc._has_value else ()
             raise ValidationError(field, exc.problem, *args) from None
 
+    def to_domain(self) -> GroupSequential:
+        """The trial design (:class:`GroupSequential`: looks, decisions, exact figures)."""
+        from .trial_design import GroupSequential
+
+        return GroupSequential(self.boundaries(), arms=self.arms, n_per_arm=self.n_per_arm, p0=self.p0, p1=self.p1,
+                               p_a=self.p_a, p_b=self.p_b, regimen=self.regimen, regimen_a=self.regimen_a,
+                               regimen_b=self.regimen_b, landmark_day=self.landmark_day, switch_day=self.switch_day,
+                               block_size=self.block_size)
+
     def planning_rates(self) -> tuple[float, ...]:
         """Planning rates in the arm order of ``scenario.p_response`` (A = control, B = treatment)."""
         return (self.p1,) if self.arms == 1 else (self.p_a, self.p_b)
 
     def rates(self, p_response=()) -> GroupSequentialRates:
         """The trial at true rates ``p_response`` (arm order A, B; empty: the planning rates)."""
-        p = tuple(float(v) for v in p_response) or self.planning_rates()
-        if len(p) != self.arms:
-            raise ValidationError("scenario.p_response", f"needs one probability per arm ({self.arms})", list(p))
-        design = self.to_domain()
-        if self.arms == 1:
-            return GroupSequentialRates(design, n_max=self.n_per_arm, pi1=p[0], theta_h0=self.p0)
-        return GroupSequentialRates(design, n_max=2 * self.n_per_arm, pi1=p[1], pi2=p[0])
+        from .rates import GroupSequentialRates
+
+        p = tuple(float(v) for v in p_response) or None
+        return self.to_domain().rates(p)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
+
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
@@ -273,6 +273,10 @@ class GroupSequentialDesign:
             self.beta_spent[-1] = 1.0 - ep.power
         self.critical_values = crit
         self.futility = futility
+        if fixed is not None and np.any(fixed > crit[:-1] - 0.01):
+            # as rpact: a futility bound at or above the efficacy bound leaves no continuation region
+            raise ValidationError("futility_bounds", "must be below the critical values of the interim looks "
+                                  f"({', '.join(f'{c:.4f}' for c in crit[:-1])})", list(self.futility_bounds))
         h0 = self.exit_probabilities(0.0, futility_binding_only=True)
         self.alpha_spent = np.cumsum(h0.reject)
 
@@ -358,9 +362,11 @@ class GroupSequentialDesign:
         return ndtr(-self.critical_values)
 
     # ------------------------------------------------------------------ reporting
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> "pd.DataFrame":
         """One row per look: boundaries, nominal levels, cumulative alpha (and beta) spent, and
         exit probabilities under H0 and at the drift with power 1 - beta."""
+        import pandas as pd
+
         h0 = self.exit_probabilities(0.0)
         h1 = self.exit_probabilities(np.sqrt(self.characteristics.shift))
         df = pd.DataFrame({
@@ -421,7 +427,8 @@ class GroupSequentialDesign:
                  "", "Output:",
                  f"  Critical values                    : {fmt(self.critical_values)}"]
         if self.futility is not None:
-            lines.append(f"  Futility bounds (binding = {str(self.binding_futility).upper()})  : {fmt(self.futility)}")
+            label = f"Futility bounds (binding = {str(self.binding_futility).upper()})"
+            lines.append(f"  {label:<35}: {fmt(self.futility)}")
         lines += [f"  Cumulative alpha spending          : {fmt(self.alpha_spent)}",
                   f"  Stage levels (one-sided)           : {fmt(self.stage_levels)}"]
         if self.beta_spent is not None:

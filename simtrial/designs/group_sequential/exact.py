@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+
 from scipy.stats import binom
 
 __all__ = ["Spec", "z_statistic", "exit_probabilities", "count_boundaries"]
@@ -117,9 +117,11 @@ def exit_probabilities(spec: Spec, pi1: float, pi2: float | None, use_futility: 
     return reject, fut
 
 
-def count_boundaries(spec: Spec) -> pd.DataFrame:
+def count_boundaries(spec: Spec) -> "pd.DataFrame":
     """Smallest (treatment) count that rejects and largest that stops for futility, per look
     (and per control count with two groups). NaN where no count does."""
+    import pandas as pd
+
     K = spec.critical.size
     rows = []
     for k in range(K):

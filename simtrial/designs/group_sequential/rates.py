@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
+
 from scipy.special import ndtri
 
 from simtrial._core.validation import Interval, Optional, ValidationError, check
@@ -236,12 +236,14 @@ class GroupSequentialRates:
         return self.exit.expected_fraction(self.design.t) * self.n_max
 
     # ------------------------------------------------------------------ counts and exact
-    def count_boundaries(self) -> pd.DataFrame:
+    def count_boundaries(self) -> "pd.DataFrame":
         """The boundaries on the observed responder counts, per look.
 
         One group: the smallest count rejecting H0 and the largest count stopping for futility.
         Two groups: the same for the treatment count, one row per control count.
         """
+        import pandas as pd
+
         return _exact.count_boundaries(self._spec())
 
     def _spec(self) -> "_exact.Spec":
@@ -277,9 +279,14 @@ class GroupSequentialRates:
         return self.pi2 + self.theta_h0, self.pi2
 
     # ------------------------------------------------------------------ reporting
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> "pd.DataFrame":
         """One row per look: sizes, boundaries on z and on counts, cumulative alpha spent, exit
-        probabilities (analytic at the planning rates and under H0, exact at the planning rates)."""
+        probabilities (analytic at the planning rates and under H0, exact at the planning rates).
+
+        The table's ``attrs`` hold the trial-level figures: ``power`` and ``expected_n``
+        (analytic, rpact's), ``exact_power``, ``exact_expected_n`` and ``n_max``."""
+        import pandas as pd
+
         d = self.design
         cb = self.count_boundaries()
         if self.groups == 2:
@@ -307,7 +314,11 @@ class GroupSequentialRates:
         out["cumulative_power"] = np.cumsum(self.exit.reject)
         out["exact_reject"] = exact.reject
         out["exact_futility"] = exact.futility
-        return out.set_index("look")
+        out = out.set_index("look")
+        # the trial-level figures travel with the table
+        out.attrs.update(power=self.power, expected_n=self.expected_n, exact_power=exact.power,
+                         exact_expected_n=self.exact_expected_n(), n_max=self.n_max)
+        return out
 
     def figures(self) -> dict:
         """Headline figures (JSON-ready) for summary.json."""
@@ -357,7 +368,8 @@ class GroupSequentialRates:
         if self.groups == 2:
             lines.append(f"    (at control responders           : {fmti(s['x_control'])})")
         if d.futility is not None:
-            lines.append(f"  {'Futility stop if ' + who + ' <=':<35}: {fmti(s['futility_if_x_at_most'])}")
+            label = ("Futility stop if " + who + " <=").replace("stop if treatment responders", "if treatment resp.")
+            lines.append(f"  {label:<35}: {fmti(s['futility_if_x_at_most'])}")
         lines += [f"  Cumulative alpha spent             : {fmt(d.alpha_spent)}",
                   f"  Overall power (analytic)           : {self.power:.4f}",
                   f"  Rejection per stage (analytic)     : {fmt(self.exit.reject)}"]

@@ -69,7 +69,7 @@ def editable(cls: type, default: Any | None = None) -> type:
 
     name = f"{cls.__name__}Config" if default is None else f"{cls.__name__}Config_{len(_CACHE)}"
     twin = dataclasses.make_dataclass(
-        name, specs, namespace={"to_model": to_model, "__post_init__": __post_init__,
+        name, specs, namespace={"to_model": to_model, "to_domain": to_model, "__post_init__": __post_init__,
                                 "__doc__": f"Editable config of :class:`{cls.__module__}.{cls.__qualname__}`."},
     )
     twin.__module__ = __name__
