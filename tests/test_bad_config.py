@@ -66,7 +66,7 @@ CASES = [
     (["experiment=quickstart", "seed=abc"], "seed: must be an integer; got abc"),
     # unknown study, option, key, appended key (issue 13 items 13 and 15)
     (["experiment=no_such"], "experiment: unknown option 'no_such'; the options are"),
-    (["experiment=single_arm", "design=nope"], "design: unknown option 'nope'; the options are sequencing, simon,"),
+    (["experiment=single_arm", "design=nope"], "design: unknown option 'nope'; the options are group_sequential, sequencing, simon,"),
     (["experiment=single_arm", "design=singel_arm"], "did you mean 'single_arm'?"),
     (["experiment=single_arm", "scenario=nope"], "scenario: unknown option 'nope'"),
     (["experiment=single_arm", "design.nn=3"], "design.nn: unknown key; the keys of design are alpha,"),

@@ -91,7 +91,7 @@ def _cross_checks(cfg) -> None:
         raise ConfigError("design.switch_day", f"must be < simulation.followup_days ({sim.followup_days:g})",
                           switch)
     rates = list(getattr(scenario, "p_response", None) or [])
-    n_arms = 2 if hasattr(design, "n_per_arm") else 1
+    n_arms = getattr(design, "arms", None) or (2 if hasattr(design, "n_per_arm") else 1)
     if rates and len(rates) != n_arms:
         raise ConfigError("scenario.p_response", f"must have one rate per arm of the design ({n_arms}), or be empty "
                           "for the design's planning values", rates)

@@ -30,10 +30,14 @@ PROB_OPEN = Interval(float, 0.0, 1.0, closed="neither")
 ALPHA = Interval(float, 0.0, 0.5, closed="neither")
 
 
-def interim_constraint():
-    from simtrial.designs.pp_interim import PPInterim
+def _is_pp_interim(value) -> bool:
+    from simtrial.designs.pp_interim import PPInterim  # scipy: imported at the first check, not at import
 
-    return Predicate(lambda v: v is None or isinstance(v, PPInterim), "must be a PPInterim or None")
+    return isinstance(value, PPInterim)
+
+
+def interim_constraint():
+    return Predicate(lambda v: v is None or _is_pp_interim(v), "must be a PPInterim or None")
 
 
 class Design:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from simtrial._core.codes import Regimen, Verdict
 from simtrial._core.validation import Boolean, Interval, Options, Predicate, ValidationError, check
 from simtrial.designs.base import ALPHA, DAY, DEFAULT_SWITCH_DAY, PROB_OPEN, REGIMEN_CONSTRAINT, Design, interim_constraint
-from simtrial.designs.bayes_two_arm import bayes_rejection_table
-from simtrial.designs.fisher import fisher_pvalue_table
-from simtrial.designs.interim import look_sizes
-from simtrial.designs.pp_interim import PPInterim, TwoArmPP, pp_table
-from simtrial.designs.two_arm import rejection_probability as two_arm_rejection_probability
+
+if TYPE_CHECKING:
+    from simtrial.designs.pp_interim import PPInterim
+
+# The exact tables (scipy) are imported where used: the config schemas (designs/smart.py) import
+# this module, and the CLI's start-up must not import scipy.
 
 __all__ = ["TwoArm", "Sequencing"]
 
@@ -90,6 +93,11 @@ class TwoArm(Design):
                 setattr(self, k, val)
         self.regimen_a, self.regimen_b = str(self.regimen_a), str(self.regimen_b)
         self.interim_rule = interim
+        from simtrial.designs.bayes_two_arm import bayes_rejection_table
+        from simtrial.designs.fisher import fisher_pvalue_table
+        from simtrial.designs.interim import look_sizes
+        from simtrial.designs.pp_interim import TwoArmPP
+
         n = self.n_per_arm
         if self.test == "fisher":
             self.table = fisher_pvalue_table(n, n, self.alternative) <= self.alpha
@@ -109,6 +117,8 @@ class TwoArm(Design):
 
     # -- rules -------------------------------------------------------------------------------
     def interim(self, j, x, m):
+        from simtrial.designs.pp_interim import pp_table
+
         x, m = np.asarray(x), np.asarray(m)
         rule, out = self.pp, np.empty(x.shape[0], dtype=np.int64)
         # one predictive-probability table per split (m_a, m_b) of the look's children
@@ -133,6 +143,8 @@ class TwoArm(Design):
 
     # -- exact -------------------------------------------------------------------------------
     def exact_at(self, rates):
+        from simtrial.designs.two_arm import rejection_probability as two_arm_rejection_probability
+
         if self.pp is not None:
             return None
         return {"reject_rate": float(two_arm_rejection_probability(self.table, rates[0], rates[1])), "pet": 0.0,
@@ -167,6 +179,8 @@ class TwoArm(Design):
 
     @property
     def parameters(self):
+        from simtrial.designs.two_arm import rejection_probability as two_arm_rejection_probability
+
         params = {"n_per_arm": self.n_per_arm, "test": self.test, "alternative": self.alternative, "p_a": self.p_a,
                   "p_b": self.p_b, "regimen_a": self.regimen_a, "regimen_b": self.regimen_b,
                   "exact_size_at_p_a": float(two_arm_rejection_probability(self.table, self.p_a, self.p_a)),

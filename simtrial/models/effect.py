@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simtrial.models.joint import joint_latents, mmf_failure_cut
 from simtrial._core.validation import Interval, Predicate, Validated
 from simtrial.models.parameters import (
     GROUPS,
@@ -275,6 +274,8 @@ def sample_population_effects(
     p0 = np.broadcast_to(np.asarray(p0, dtype=float), g.shape)
     if not np.all(np.isfinite(p0) & (p0 > 0)):
         raise ValueError("p0: must be finite and > 0")
+    from simtrial.models.joint import joint_latents, mmf_failure_cut  # scipy: not at import (config schemas)
+
     cut = None
     if m.any():
         cut = np.where(m == 1, mmf_failure_cut(params.mmf, g, p0), np.nan)

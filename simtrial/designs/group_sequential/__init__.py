@@ -24,10 +24,20 @@ config
     The ``design=group_sequential`` config schema.
 """
 
-from .design import DesignCharacteristics, ExitProbabilities, GroupSequentialDesign
-from .rates import GroupSequentialRates, SampleSizeRates, sample_size_rates
-from .spending import BetaSpending, TypeOfDesign, spending
-from .trial_design import GroupSequential
+from simtrial._core.lazy import lazy_exports
+
+from .spending import BetaSpending, TypeOfDesign, spending  # numpy only (scipy where used)
+
+# Imported on first use: the config schema (config.py) must not import scipy.stats.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "DesignCharacteristics": ".design",
+    "ExitProbabilities": ".design",
+    "GroupSequentialDesign": ".design",
+    "GroupSequentialRates": ".rates",
+    "SampleSizeRates": ".rates",
+    "sample_size_rates": ".rates",
+    "GroupSequential": ".trial_design",
+})
 
 __all__ = [
     "GroupSequentialDesign",

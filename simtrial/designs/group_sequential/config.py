@@ -23,10 +23,14 @@ from simtrial._core.validation import (
 
 from simtrial.designs.base import DEFAULT_SWITCH_DAY
 
-from .design import GroupSequentialDesign
-from .rates import GroupSequentialRates
+from typing import TYPE_CHECKING
+
 from .spending import BetaSpending, TypeOfDesign
-from .trial_design import GroupSequential
+
+if TYPE_CHECKING:  # imported where used: the config schemas must not import scipy.stats
+    from .design import GroupSequentialDesign
+    from .rates import GroupSequentialRates
+    from .trial_design import GroupSequential
 
 __all__ = ["GroupSequentialDesignConfig"]
 
@@ -132,6 +136,8 @@ class GroupSequentialDesignConfig:
 
     def boundaries(self) -> GroupSequentialDesign:
         """The design's boundaries (:class:`GroupSequentialDesign`)."""
+        from .design import GroupSequentialDesign
+
         try:
             return GroupSequentialDesign(
                 information_rates=self.information_fractions, alpha=self.alpha, beta=self.beta, sided=self.sided,
@@ -147,6 +153,8 @@ class GroupSequentialDesignConfig:
 
     def to_domain(self) -> GroupSequential:
         """The trial design (:class:`GroupSequential`: looks, decisions, exact figures)."""
+        from .trial_design import GroupSequential
+
         return GroupSequential(self.boundaries(), arms=self.arms, n_per_arm=self.n_per_arm, p0=self.p0, p1=self.p1,
                                p_a=self.p_a, p_b=self.p_b, regimen=self.regimen, regimen_a=self.regimen_a,
                                regimen_b=self.regimen_b, landmark_day=self.landmark_day, switch_day=self.switch_day,
@@ -158,5 +166,7 @@ class GroupSequentialDesignConfig:
 
     def rates(self, p_response=()) -> GroupSequentialRates:
         """The trial at true rates ``p_response`` (arm order A, B; empty: the planning rates)."""
+        from .rates import GroupSequentialRates
+
         p = tuple(float(v) for v in p_response) or None
         return self.to_domain().rates(p)

@@ -23,7 +23,6 @@ from __future__ import annotations
 from enum import Enum
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 __all__ = ["TypeOfDesign", "BetaSpending", "spending"]
 
@@ -93,6 +92,8 @@ def spending(kind: str, level: float, t, sided: int = 1, gamma: float | None = N
     family = kind[2:]
     if family == "OF":
         s = 2 * sided if kind == "asOF" else 2
+        from scipy.special import ndtr, ndtri  # here: the config schema imports this module
+
         return s * ndtr(-ndtri(1.0 - level / s) / np.sqrt(t))
     if family == "P":
         return level * np.log1p((np.e - 1.0) * t)
