@@ -76,7 +76,9 @@ CASES = [
     (["experiment=quickstart", "sed=3"], "sed: unknown key; the keys of the config root are"),
     (["experiment=quickstart", "+sed=3"], "did you mean 'seed'?"),
     (["experiment=quickstart", "run.progres=false"], "run.progres: unknown key; the keys of run are progress, resume"),
-    (["experiment=single_arm", "analysis=42"], "analysis: unknown key"),
+    (["experiment=single_arm", "analyses=42"], "analyses: unknown key"),
+    (["experiment=single_arm", "analysis=nope"], "analysis: unknown option 'nope'; the options are borrowing"),
+    (["experiment=borrowing", "analysis.robust_weight=2"], "analysis.robust_weight: must be a finite number in [0, 1]"),
     (["experiment=calibrate", "calibration.posterior=x.nc"], "calibration.posterior: unknown key"),
     (["experiment=single_arm", "design.n=[1"], "cannot parse an override"),
 ]
