@@ -97,6 +97,18 @@ class Composed:
     jobs: list[list[str]]
     first: Any  # the first job's config, with its hydra node
     errors: list[str] = field(default_factory=list)
+    #: The grid the study's config file declares (``hydra.sweeper.params``) as overrides.
+    sweep_params: list[str] = field(default_factory=list)
+
+
+def sweeper_params(cfg) -> list[str]:
+    """``hydra.sweeper.params`` of a composed config as ``key=values`` overrides."""
+    from omegaconf import OmegaConf
+
+    params = OmegaConf.select(cfg, "hydra.sweeper.params", default=None)
+    if not params:
+        return []
+    return [f"{k}={v}" for k, v in OmegaConf.to_container(params, resolve=False).items()]
 
 
 def _parse(overrides: list[str]):
@@ -138,17 +150,19 @@ def job_problem(cfg) -> str | None:
 
         runnable = [s for s in available_studies() if callable(getattr(_module(s), "run", None))]
         return f"study: unknown study {config.study!r}; available: {', '.join(runnable)}"
+    # Sizes first: the study's own checks build its domain objects (a Simon design runs its
+    # search), which must not start on a size that would not fit.
+    from simtrial.resources import check_resources, estimate_config
+
+    problem = check_resources(estimate_config(config))
+    if problem:
+        return problem
     check = getattr(study, "check_config", None)  # the study's checks across config groups
     if callable(check):
         try:
             check(config)
         except (ConfigError, ValueError, FileNotFoundError) as exc:
             return str(exc)
-    from simtrial.resources import check_resources, estimate_config
-
-    problem = check_resources(estimate_config(config))
-    if problem:
-        return problem
     return None
 
 
@@ -232,10 +246,16 @@ def compose_jobs(argv_overrides: list[str], multirun: bool, config_name: str = "
     parsed = _parse(argv_overrides)
     hydra_ov = [o.input_line for o in parsed if o.is_hydra_override()]
     task_ov = [o.input_line for o in parsed if not o.is_hydra_override()]
-    jobs = expand_jobs(task_ov, multirun) if multirun else [task_ov]
-    out = Composed(multirun, hydra_ov, task_ov, jobs, None)
+    out = Composed(multirun, hydra_ov, task_ov, [task_ov], None)
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        for num, job in enumerate(jobs):
+        if multirun:
+            # As Hydra's basic sweeper: the grid is the study's hydra.sweeper.params, then the
+            # command line, composed without the swept values (as Hydra composes a sweep).
+            plain = [o.input_line for o in parsed if not o.is_hydra_override() and not o.is_sweep_override()]
+            master = compose(config_name, overrides=[*hydra_ov, *plain], return_hydra_config=True)
+            out.sweep_params = sweeper_params(master)
+            out.jobs = expand_jobs([*out.sweep_params, *task_ov], True)
+        for num, job in enumerate(out.jobs):
             cfg = compose(config_name, overrides=[*hydra_ov, *job], return_hydra_config=True)
             if num == 0:
                 out.first = cfg
@@ -399,7 +419,7 @@ def claim_directory(composed: Composed, cwd: Path | None = None) -> tuple[list[s
         return [], []
     resume = bool(OmegaConf.select(cfg, "run.resume", default=False))
     if composed.multirun and resume:
-        check_resume(path, composed.task_overrides)
+        check_resume(path, [*composed.sweep_params, *composed.task_overrides])
         return [], []
     what = ("a sweep directory; add run.resume=true to resume it" if (path / "multirun.yaml").is_file()
             else "choose a new or empty directory, or leave it unset")

@@ -48,7 +48,14 @@ def test_issue_sweep_gives_56_and_stable_59(tmp_path):
     rep, _ = build_report(table, ["design.n"], Targets(), "t", exact=exact)
     html = rep.to_html()
     assert html.index('id="exact-n"') < html.index('id="smallest-n"')
-    assert "simulated confirmation" in html
+    assert "simulated confirmation" in html and "Jung SH et al." in html
+
+    from simtrial.aggregate.report import write_report
+
+    write_report(tmp_path / "design_report.html", table, ["design.n"], Targets(), "t", exact=exact)
+    csv = pd.read_csv(tmp_path / "smallest_n_exact.csv", dtype=str)
+    assert ("56" in set(csv["Smallest n"])) and ("59" in set(csv["Stable n"]))
+    assert (tmp_path / "smallest_n_exact.docx").stat().st_size > 5000
 
 
 def test_assurance_never_in_the_power_column(tmp_path):

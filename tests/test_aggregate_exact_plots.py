@@ -36,3 +36,25 @@ def test_design_without_looks_has_no_pet_panel_and_two_arm_null_curve():
     fig = exact_oc_figure(curve, "Fisher 15 + 15", 0.2, None, 0.05, null_curve=ns)
     assert "maximum" in " ".join(fig.axes[1].get_legend_handles_labels()[1])
     plt.close(fig)
+
+
+def test_sweep_oc_figure_has_type_one_error_axis_and_scenario_values():
+    from simtrial.aggregate.plots import oc_figure
+    from simtrial.aggregate.targets import Targets
+
+    rows = pd.DataFrame({
+        "status": "ok", "design": "single_arm",
+        "scenario": ["null_hypothesis"] * 2 + ["pessimistic"] * 2,
+        "design.n": [30, 60, 30, 60],
+        "reject_rate": [0.03, 0.04, 0.5, 0.82], "reject_rate_mcse": [0.003, 0.003, 0.008, 0.006],
+        "exact.reject_rate": [0.026, 0.043, 0.49, 0.83],
+        "scenario.p_response": [None, None, "[0.35]", "[0.35]"],
+        "expected_n": [30.0, 60.0, 30.0, 60.0], "expected_n_mcse": [0.0] * 4,
+    })
+    fig = oc_figure(rows, "design.n", "single_arm", Targets())
+    power_ax, t1_ax = fig.axes[0], fig.axes[1]
+    assert t1_ax.get_ylim() == (0, 0.1)
+    labels = power_ax.get_legend_handles_labels()[1]
+    assert "pessimistic, p = 0.35 (power, simulated)" in labels and "exact" in labels
+    assert not any("null_hypothesis" in lab for lab in labels)
+    plt.close(fig)

@@ -135,3 +135,31 @@ def test_two_arm_fisher_search():
     assert (t.loc[: res.n_min - 1, "power"] < 0.8).all()
     assert res.n_stable >= res.n_min
     assert t.loc[res.n_stable:, "meets"].all()
+
+
+def test_pp_search_keeps_every_n_at_or_below_alpha():
+    from simtrial.designs.interim import control_size, operating_characteristics
+
+    res = ss.pp_sample_size(0.2, 0.4, 0.05, 0.8, (0.5,), 0.05, 0.8, n_range=(25, 45), adjust="final")
+    t = res.table.set_index("n")
+    assert (t["size"] <= 0.05).all()
+    for n in (25, 35, 45):
+        d = control_size(n, (0.5,), 0.2, 0.05, 0.05, 0.8, adjust="final").design
+        assert t.loc[n, "power"] == pytest.approx(operating_characteristics(d, 0.4).reject, abs=1e-12)
+    assert res.n_min is not None and (t.loc[: res.n_min - 1, "power"] < 0.8).all()
+
+
+def test_two_arm_bayes_search_uses_maximum_null_size():
+    """The Bayesian rule P(p_B > p_A | data) > 0.95 (uniform priors) is not an exact test: its
+    size is taken as the maximum over p_A = p_B, checked against a dense independent enumeration."""
+    from scipy import stats
+
+    from simtrial.designs.bayes_two_arm import bayes_rejection_table
+
+    res = ss.two_arm_sample_size(lambda na, nb: bayes_rejection_table(na, nb, 0.95), 0.2, 0.5, 0.05, 0.8,
+                                 n_range=(20, 24))
+    t = res.table.set_index("n")
+    table = bayes_rejection_table(22, 22, 0.95).astype(float)
+    dense = max(float(stats.binom.pmf(np.arange(23), 22, p) @ table @ stats.binom.pmf(np.arange(23), 22, p))
+                for p in np.linspace(0, 1, 2001))
+    assert t.loc[22, "size"] == pytest.approx(dense, abs=1e-6)

@@ -112,6 +112,6 @@ def test_single_arm_object_refuses_calibrates_or_allows():
     np.testing.assert_array_equal(fin.final(x, x), [False, True])
     allowed = SingleArm(35, 0.2, 0.4, 0.05, interim=PPInterim(looks, theta_e=0.8, size_control="allow"))
     assert allowed.parameters["exact_size"] == pytest.approx(0.1112, abs=5e-5)
-    assert allowed.parameters["size_inflated"] is True and "EXCEEDS alpha" in str(allowed)
+    assert allowed.parameters["size_inflated"] is True and "EXCEEDS ALPHA" in str(allowed)
     with pytest.raises(ValidationError, match="size_control"):
         PPInterim(looks, size_control="spend")

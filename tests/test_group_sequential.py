@@ -296,7 +296,18 @@ def test_patient_model_scenario_runs_the_boundaries():
     from simtrial.designs.group_sequential.trial_design import GroupSequential
 
     d = GroupSequential(GroupSequentialDesign([0.5, 1.0], type_beta_spending="bsOF"), arms=2, n_per_arm=20)
-    res = st.Trial(d, st.scenarios.Fixed()).simulate(60, seed=3)
+    res = st.Trial(d, st.scenarios.Fixed(population="mmf_naive")).simulate(60, seed=3)
     dec = np.asarray(res.replicates["decision"])
     assert dec.size == 60
     assert res.calendar == "simpy"
+
+
+def test_study_check_config_names_p_response():
+    """Checked in the preflight (before a run directory exists): one rate per arm."""
+    from simtrial.config.errors import ConfigError
+    from simtrial.studies import group_sequential
+
+    config = _compose(["design.arms=1", "scenario.p_response=[0.4,0.6]"])
+    with pytest.raises(ConfigError) as err:
+        group_sequential.check_config(config)
+    assert err.value.field == "scenario.p_response"

@@ -112,12 +112,12 @@ def test_cli_data_loss_folder_survives_hydra_run_dir_dot(tmp_path):
 # --- item 2: resume matches jobs by overrides and config hash ---------------------------------
 
 
-def _sweep_dir(folder: Path, task: list[str]) -> Path:
+def _sweep_dir(folder: Path, task: list[str], params: dict | None = None) -> Path:
     """A sweep directory as Hydra leaves it: multirun.yaml records the command line's overrides."""
     folder.mkdir(parents=True)
     (folder / "multirun.yaml").write_text(yaml.safe_dump(
         {"hydra": {"sweeper": {"_target_": "hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
-                               "params": None},
+                               "params": params},
                    "overrides": {"task": task}}}))
     (folder / "0").mkdir()
     return folder
@@ -141,6 +141,19 @@ def test_resume_with_the_same_definition_is_accepted_whatever_the_spelling(fresh
     sweep = _sweep_dir(fresh / "sweep", ["experiment=single_arm", "design.n=10,20"])
     argv = ["-m", "experiment=single_arm", "design.n=10, 20", f"hydra.sweep.dir={sweep}", "run.resume=true"]
     assert preflight.prepare(argv) == argv
+
+
+def test_a_study_grid_from_its_file_is_part_of_the_definition(fresh, monkeypatch):
+    """experiment=sample_size declares its grid in hydra.sweeper.params: resuming with the same
+    command line is accepted; a changed grid on the command line is refused."""
+    monkeypatch.setattr(preflight, "job_problem", lambda cfg: None)  # the grid's values are not under test
+    params = {"design": "single_arm,simon", "scenario": "null_hypothesis,pessimistic,posterior",
+              "design.n": "10,20,30,40,50,60,70,80"}
+    sweep = _sweep_dir(fresh / "sweep", ["experiment=sample_size"], params)
+    argv = ["-m", "experiment=sample_size", f"hydra.sweep.dir={sweep}", "run.resume=true"]
+    assert preflight.prepare(argv) == argv
+    with pytest.raises(preflight.PreflightError, match="design.n=10,20,30,40,50,60,70,80 before, design.n=10,20 now"):
+        preflight.prepare([*argv, "design.n=10,20"])
 
 
 def test_a_job_is_kept_only_for_the_same_overrides_and_config_hash():

@@ -23,26 +23,45 @@ def test_visit_count_matches_the_schedule(schedule):
     assert resources.visit_count(*schedule) == len(visit_days(*schedule))
 
 
-@pytest.mark.parametrize("override,field,what", [
-    ("simulation.replicates=2000000000", "simulation.replicates", "of memory"),
-    ("simulation.followup_days=1e12", "simulation.followup_days", "of memory"),
-    ("simulation.n_sites=1000000000", "simulation.n_sites", "of memory"),
+@pytest.mark.parametrize("overrides,field", [
+    (["simulation.replicates=2000000000"], "simulation.replicates"),
+    (["simulation.followup_days=100000", "simulation.monthly_every=1", "simulation.replicates=100000"],
+     "simulation.followup_days"),
 ])
-def test_huge_sizes_are_refused_with_the_estimate_and_the_limit(fresh, override, field, what):
+def test_huge_sizes_are_refused_with_the_estimate_and_the_limit(fresh, overrides, field):
+    """Sizes each field's own range allows, whose product would not fit."""
     with pytest.raises(preflight.PreflightError) as err:
-        preflight.prepare(["experiment=single_arm", override])
+        preflight.prepare(["experiment=single_arm", *overrides])
     (line,) = err.value.lines
-    assert line.startswith(f"{field}: the run would need about ") and what in line
+    assert line.startswith(f"{field}: the run would need about ") and "of memory" in line
     assert "more than the limit of" in line and resources.MEMORY_VAR in line
     assert not (fresh / "results").exists()
 
 
-def test_a_simon_search_that_would_run_for_years_is_refused(fresh):
+@pytest.mark.parametrize("override", ["simulation.followup_days=1e12", "simulation.replicates=2000000000",
+                                      "simulation.n_sites=1000000000"])
+def test_the_reported_huge_sizes_are_refused_by_name(fresh, override):
     with pytest.raises(preflight.PreflightError) as err:
-        preflight.prepare(["experiment=simon", "design.n_max=100000"])
+        preflight.prepare(["experiment=single_arm", override])
     (line,) = err.value.lines
-    assert line.startswith("design.n_max: the run would take about ") and "years" in line
-    assert resources.HOURS_VAR in line
+    assert line.startswith(override.split("=")[0] + ": ")
+
+
+def test_a_simon_search_that_would_not_fit_is_refused_before_it_starts(fresh):
+    with pytest.raises(preflight.PreflightError) as err:
+        preflight.prepare(["experiment=simon", "design.n_max=2000"])
+    (line,) = err.value.lines
+    assert line.startswith("design.n_max: the run would need about ") and "TB of memory" in line
+
+
+def test_a_simon_search_that_would_run_too_long_is_refused(fresh, monkeypatch):
+    monkeypatch.setenv(resources.MEMORY_VAR, "1000000")
+    monkeypatch.setenv(resources.HOURS_VAR, "0.01")
+    with pytest.raises(preflight.PreflightError) as err:
+        preflight.prepare(["experiment=simon", "design.n_max=300"])
+    (line,) = err.value.lines
+    assert line.startswith("design.n_max: the run would take about ") and "minutes" in line
+    assert line.endswith(f"more than the limit of 36 s ({resources.HOURS_VAR}=0.01)")
 
 
 def test_defaults_of_every_experiment_are_well_within_the_limits(fresh):

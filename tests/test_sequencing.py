@@ -187,3 +187,26 @@ def test_answers_in_process():
     assert [r["rho"] for r in out["rho_sensitivity"]] == ["scenario", *RHO_ROWS]
     assert out["rho_sensitivity"][0]["estimate_a"] == out["rho_sensitivity"][1]["estimate_a"]  # rho 0 = scenario
     assert len(out["embedded_regimes"]) == 4
+
+
+def test_cli_sequencing_answer_and_refusal(tmp_path):
+    """``experiment=sequencing`` (posterior, MMF-naive): the direction and the rho rows in
+    summary.json; the letter's population (MMF-failed children) is refused, exit 2."""
+    import json
+
+    from tests.support.cli import run_dirs, run_simtrial
+
+    proc = run_simtrial(["experiment=sequencing", "design.n_per_arm=6", "simulation.replicates=12", "seed=2",
+                         "scenario.power_at_median=false"], tmp_path / "ok")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "favoured on the primary endpoint" in proc.stdout and "Sensitivity to rho" in proc.stdout
+    (run,) = run_dirs(tmp_path / "ok")
+    s = json.loads((run / "summary.json").read_text())
+    assert s["scenario"]["name"] == "posterior" and s["comparison"]["primary_endpoint"] == "response"
+    assert s["comparison"]["favoured"]["strategy"] in ("A", "B", "neither")
+    assert [r["rho"] for r in s["rho_sensitivity"]] == ["scenario", 0.0, 0.3, 0.6]
+    bad = run_simtrial(["experiment=sequencing", "scenario.population=letter", "simulation.replicates=5"],
+                       tmp_path / "bad")
+    assert bad.returncode == 2
+    assert "scenario.population: the design gives MMF" in bad.stderr
+    assert run_dirs(tmp_path / "bad") == []

@@ -37,6 +37,20 @@ def _role(scenario: str, targets: Targets) -> str:
     return "assurance" if "posterior" in str(scenario) else "power"
 
 
+def _scenario_label(scenario, g: pd.DataFrame) -> str:
+    """"pessimistic, p = 0.35": the scenario's name with its true rates when the jobs say them."""
+    col = "scenario.p_response"
+    if col in g and g[col].notna().any():
+        v = g[col].dropna().iloc[0]
+        if isinstance(v, str):
+            v = v.strip("[]").replace(" ", "")
+        elif isinstance(v, (list, tuple, np.ndarray)):
+            v = ",".join(f"{x:g}" for x in v)
+        if str(v):
+            return f"{scenario}, p = {v}"
+    return str(scenario)
+
+
 def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
               smallest: pd.DataFrame | None = None) -> Figure:
     """Rejection rate (power, assurance, type I error), expected N, early termination and trial
@@ -58,24 +72,39 @@ def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
     """
     panels = [p for p in OC_PANELS if p[0] in rows and (rows[p[0]].fillna(0) != 0).any()]
     has_duration = "duration_months.median" in rows and rows["duration_months.median"].notna().any()
-    count = 1 + len(panels) + has_duration
-    fig, axes = plt.subplots(1, count, figsize=(4.6 * count, 3.8), squeeze=False)
-    axes = axes[0]
+    null_rows = rows[rows["scenario"] == targets.null_scenario] if "scenario" in rows else rows.iloc[0:0]
+    alt_rows = rows[rows["scenario"] != targets.null_scenario] if "scenario" in rows else rows
+    has_null = len(null_rows) > 0
+    count = 1 + has_null + len(panels) + has_duration
+    ncols = min(count, 3)
+    nrows = int(np.ceil(count / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.8 * nrows), squeeze=False)
+    axes = axes.ravel()
+    for extra in axes[count:]:
+        extra.set_visible(False)
+    axes = axes[:count]
+    scenarios = sorted(rows["scenario"].dropna().astype(str).unique()) if "scenario" in rows else []
+    colors = {sc: f"C{i % 10}" for i, sc in enumerate(scenarios)}
+
+    def rate_panel(ax, subset):
+        for scenario, g in subset.groupby("scenario", sort=True):
+            g = g.sort_values(size)
+            rate, se = zip(*g.apply(rejection, axis=1))
+            x = g[size].to_numpy(float)
+            _band(ax, x, np.array(rate), np.array(se),
+                  f"{_scenario_label(scenario, g)} ({_role(scenario, targets)}, simulated)", colors.get(str(scenario)))
+            if "exact.reject_rate" in g and g["exact.reject_rate"].notna().any():
+                ax.plot(x, g["exact.reject_rate"].to_numpy(float), color="black", lw=1, ls="--",
+                        label="exact" if "exact" not in ax.get_legend_handles_labels()[1] else None)
+
     ax = axes[0]
-    colors = {}
-    for scenario, g in rows.groupby("scenario", sort=True):
-        g = g.sort_values(size)
-        rate, se = zip(*g.apply(rejection, axis=1))
-        colors[scenario] = _band(ax, g[size].to_numpy(float), np.array(rate), np.array(se),
-                                 f"{scenario} ({_role(scenario, targets)})")
+    rate_panel(ax, alt_rows)
     ax.axhline(targets.power, color="grey", ls="--", lw=1)
-    ax.axhline(targets.alpha, color="grey", ls=":", lw=1)
     ax.text(ax.get_xlim()[0], targets.power, f" target power {targets.power:g}", va="bottom", fontsize=8)
-    ax.text(ax.get_xlim()[0], targets.alpha, f" alpha {targets.alpha:g}", va="bottom", fontsize=8)
     if smallest is not None:
         for _, s in smallest.iterrows():
             if pd.notna(s["smallest_n"]):
-                c = colors.get(s["scenario"], "black")
+                c = colors.get(str(s["scenario"]), "black")
                 ax.axvline(float(s["smallest_n"]), color=c, ls="-.", lw=1)
                 y = s["power"] if pd.notna(s.get("power", np.nan)) else s.get("assurance", np.nan)
                 ax.plot([float(s["smallest_n"])], [y], marker="*", ms=14, color=c, mec="black",
@@ -83,14 +112,24 @@ def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(size)
     ax.set_ylabel("P(reject H0)")
-    ax.set_title("power / assurance / type I error", fontsize=10)
-    ax.legend(fontsize=7, loc="center right")
+    ax.set_title("power / assurance", fontsize=10)
+    ax.legend(fontsize=7, loc="lower right")
+    if has_null:
+        ax = axes[1]
+        rate_panel(ax, null_rows)
+        ax.axhline(targets.alpha, color="firebrick", ls="--", lw=1, label=f"alpha {targets.alpha:g}")
+        ax.set_ylim(0, 0.1)
+        ax.set_xlabel(size)
+        ax.set_ylabel("type I error")
+        ax.set_title("type I error (own axis, 0 to 0.1)", fontsize=10)
+        ax.legend(fontsize=7)
+    axes = np.concatenate([axes[:1], axes[1 + has_null:]])
     for ax, (col, se_col, label) in zip(axes[1:], panels):
         for scenario, g in rows.groupby("scenario", sort=True):
             g = g.sort_values(size)
             se = g[se_col] if se_col in g else np.full(len(g), np.nan)
             _band(ax, g[size].to_numpy(float), g[col].to_numpy(float), np.asarray(se, float), str(scenario),
-                  colors.get(scenario))
+                  colors.get(str(scenario)))
         ax.set_xlabel(size)
         ax.set_ylabel(label)
         ax.set_title(f"{label} (±1.96 MCSE)", fontsize=10)
@@ -99,7 +138,7 @@ def oc_figure(rows: pd.DataFrame, size: str, title: str, targets: Targets,
         for scenario, g in rows.groupby("scenario", sort=True):
             g = g.sort_values(size)
             x = g[size].to_numpy(float)
-            c = colors.get(scenario)
+            c = colors.get(str(scenario))
             ax.plot(x, g["duration_months.median"].to_numpy(float), marker="o", ms=4, color=c, label=str(scenario))
             if {"duration_months.p05", "duration_months.p95"} <= set(g):
                 ax.fill_between(x, g["duration_months.p05"].to_numpy(float),

@@ -25,6 +25,17 @@ _SMALLEST_LABELS = {"design": "Design", "scenario": "Scenario", "smallest_n": "S
                     "note": "Note"}
 
 
+def _exact_protocol_table(exact: pd.DataFrame, targets: Targets):
+    from simtrial.report.tables import protocol_table
+
+    return protocol_table(
+        exact, "Smallest n by exact calculation", f"per design and planning value; targets: exact size <= alpha, "
+        f"exact power >= {targets.power:g}",
+        notes=["Single arm: A'Hern RP, Stat Med 2001;20:859-866. Simon two-stage: Simon R, Control Clin Trials "
+               "1989;10:1-10; admissible designs: Jung SH et al., Stat Med 2004;23:561-569."],
+        decimals={"p0": 2, "alpha": 3, "exact size": 4, "exact power": 4, "EN under H0": 1})
+
+
 def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
@@ -74,8 +85,7 @@ def build_report(table: pd.DataFrame, swept: list[str], targets: Targets, title:
             "n also meets them. Simon designs are searched for each planning value (minimax and optimal; "
             "the admissible designs in between are in docs/designs.md). Cite these figures; the "
             "simulated table below confirms them with Monte Carlo error.")
-        rep.table(exact, caption="Smallest n by exact calculation, per design and planning value",
-                  number_format=_fmt)
+        rep.html(_exact_protocol_table(exact, targets).to_html())
     rep.section("Smallest n meeting the targets (simulated confirmation)" if exact is not None and len(exact)
                 else "Smallest n meeting the targets", id="smallest-n")
     rep.paragraph(targets.describe())
@@ -136,4 +146,13 @@ def write_report(path: Path, *args, **kwargs) -> pd.DataFrame:
     """Build the report (see :func:`build_report`) and write it to ``path``; returns smallest n."""
     rep, smallest = build_report(*args, **kwargs)
     rep.write(path)
+    exact = kwargs.get("exact")
+    if exact is not None and len(exact):  # the protocol table, for a statistical section
+        from simtrial import atomic
+
+        table = _exact_protocol_table(exact, args[2] if len(args) > 2 else kwargs["targets"])
+        with atomic.atomic_path(Path(path).parent / "smallest_n_exact.csv") as tmp:
+            table.to_csv(tmp)
+        with atomic.atomic_path(Path(path).parent / "smallest_n_exact.docx") as tmp:
+            table.to_docx(tmp)
     return smallest

@@ -18,12 +18,12 @@ clinical relevance ``P(p > p0 + delta | data) > 0.5`` (the posterior median beyo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
-from scipy import integrate, special, stats
+from scipy import special, stats
 
 from simtrial._core.validation import Boolean, Interval, ValidationError, check_value
+from simtrial.borrowing._quadrature import adaptive_integrate
 from simtrial.borrowing.mixture import BetaMixture
 
 __all__ = ["Criterion", "Decision1S", "Decision2S", "decision1s_boundary", "oc1s", "pos1s",
@@ -158,10 +158,9 @@ def _sf_diff(mix1: BetaMixture, mix2: BetaMixture, q: float) -> float:
             continue
 
         def f(u, a=a, b=b):
-            x = special.betaincinv(a, b, u)
-            return float(mix1.sf(x + q))
+            return mix1.sf(special.betaincinv(a, b, u) + q)
 
-        val, _ = integrate.quad(f, 0.0, 1.0, limit=200, epsabs=1e-10, epsrel=1e-9)
+        val = adaptive_integrate(f, 0.0, 1.0, abstol=1e-12, reltol=1e-11, initial=4)
         total += v * val
     return min(max(total, 0.0), 1.0)
 

@@ -113,7 +113,8 @@ class BetaMixture:
     def logpdf(self, x) -> np.ndarray:
         """Log density at ``x`` (-inf outside [0, 1])."""
         x = np.asarray(x, float)
-        lp = special.logsumexp(np.log(self.weights) + self._component_logpdf(x), axis=-1)
+        with np.errstate(divide="ignore"):
+            lp = special.logsumexp(np.log(self.weights) + self._component_logpdf(x), axis=-1)
         return np.where((x >= 0) & (x <= 1), lp, -np.inf)
 
     def pdf(self, x) -> np.ndarray:
@@ -184,13 +185,15 @@ class BetaMixture:
         """The posterior after ``r`` responders of ``n`` (RBesT's ``postmix``)."""
         n = check_value("n", n, Interval(int, 0, None))
         r = check_value("r", r, Interval(int, 0, n))
-        lw = np.log(self.weights) + _log_betabinom(r, n, self.a, self.b)
+        with np.errstate(divide="ignore"):
+            lw = np.log(self.weights) + _log_betabinom(r, n, self.a, self.b)
         return BetaMixture(np.exp(lw - special.logsumexp(lw)), self.a + r, self.b + n - r, self.names)
 
     def posterior_weights(self, r, n: int) -> np.ndarray:
         """Posterior component weights for each count in ``r`` (shape ``r.shape + (K,)``)."""
         r = np.asarray(r)[..., None]
-        lw = np.log(self.weights) + _log_betabinom(r, n, self.a, self.b)
+        with np.errstate(divide="ignore"):
+            lw = np.log(self.weights) + _log_betabinom(r, n, self.a, self.b)
         return np.exp(lw - special.logsumexp(lw, axis=-1, keepdims=True))
 
     def posterior_sf(self, threshold: float, r, n: int) -> np.ndarray:
@@ -215,6 +218,8 @@ class BetaMixture:
         n = check_value("n", n, Interval(float, 0.0, None))
         if weight == 0.0:
             return BetaMixture(self.weights, self.a, self.b, self.names)
+        if weight == 1.0:
+            return BetaMixture([1.0], [mean * (n + 1)], [(1 - mean) * (n + 1)], ["robust"])
         return BetaMixture(np.append(self.weights * (1 - weight), weight),
                            np.append(self.a, mean * (n + 1)), np.append(self.b, (1 - mean) * (n + 1)),
                            [*self.names, "robust"])

@@ -31,25 +31,10 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from simtrial._core.validation import Interval, Options, ValidationError, check_value
+from simtrial.borrowing.historical import HistoricalStudy
 
 __all__ = ["HistoricalStudy", "MAPPriorSpec", "MAPDraws", "MAPQuadrature", "fit_map", "map_quadrature",
            "studies_frame"]
-
-
-@dataclass(frozen=True)
-class HistoricalStudy:
-    """One historical group: ``r`` responders of ``n``."""
-
-    name: str
-    n: int
-    r: int
-
-    def __post_init__(self):
-        n = check_value("n", self.n, Interval(int, 1, 1_000_000))
-        object.__setattr__(self, "n", n)
-        object.__setattr__(self, "r", check_value("r", self.r, Interval(int, 0, n)))
-        if not str(self.name):
-            raise ValidationError("name", "must be a non-empty string", self.name)
 
 
 def studies_frame(studies: Sequence[HistoricalStudy]) -> pd.DataFrame:

@@ -134,8 +134,27 @@ def check_draws(post: xr.Dataset, path: Path) -> None:
             raise PosteriorError(f"{where}: the draws of {name} do not vary (a constant posterior)")
 
 
+_DIAGNOSED: dict[tuple, dict] = {}
+
+
 def recomputed_diagnostics(tree: xr.DataTree, path: Path) -> dict:
-    """Convergence diagnostics recomputed from the draws (the stored attribute is not trusted)."""
+    """Convergence diagnostics recomputed from the draws (the stored attribute is not trusted).
+
+    Cached per file (path, size and modification time): a sweep checks the same file per job."""
+    try:
+        st = Path(path).stat()
+        key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _DIAGNOSED:
+        return dict(_DIAGNOSED[key])
+    result = _recompute(tree)
+    if key is not None:
+        _DIAGNOSED[key] = dict(result)
+    return result
+
+
+def _recompute(tree: xr.DataTree) -> dict:
     from simtrial.calibration.diagnostics import diagnose
 
     if "sample_stats" not in tree.children or "diverging" not in tree["sample_stats"].to_dataset():

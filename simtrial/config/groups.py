@@ -17,6 +17,7 @@ from simtrial.designs.config import (
 from simtrial.designs.smart import SmartDesignConfig
 from simtrial.designs.group_sequential.config import GroupSequentialDesignConfig
 from simtrial.models.config import ModelConfig
+from simtrial.studies.borrowing_config import BorrowingConfig
 from simtrial.trial.config import (
     FixedScenarioConfig,
     NullScenarioConfig,
@@ -45,4 +46,5 @@ GROUP_SCHEMAS: dict[str, dict[str, type]] = {
     "simulation": {"default": SimulationConfig},
     "model": {"default": ModelConfig},
     "calibration": {"default": editable(CalibrationConfig)},
+    "analysis": {"borrowing": BorrowingConfig},
 }

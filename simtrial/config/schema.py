@@ -56,6 +56,8 @@ class Config:
     design: Any = None
     scenario: Any = None
     simulation: Any = None
+    #: The analysis group (``analysis=borrowing``: options of experiment=borrowing).
+    analysis: Any = None
     #: Steps of the quickstart study (experiment=quickstart).
     quickstart: QuickstartConfig = field(default_factory=QuickstartConfig)
     #: Options of the patient-models study (experiment=patient_models).

@@ -14,6 +14,11 @@ bayes, interim
     threshold calibration of predictive-probability interim designs.
 contingency
     The usual 2x2 p-values side by side.
+oc, sample_size, estimation
+    Exact OC curves over the true rate (and two-arm size over the null space); exact
+    sample-size search (smallest and stable n, Simon minimax / admissible / optimal per planning
+    value); estimation after stopping (UMVUE, Koyama-Chen exact CI). Import them as
+    ``from simtrial.designs import oc, sample_size, estimation``.
 
 Design objects (the public API: constructor stores validated parameters, ``print`` shows the
 design summary, ``exact(...)`` the exact operating characteristics)

@@ -59,10 +59,12 @@ class Smart(Sequencing):
     def _repr_items(self):
         return super()._repr_items() + [("rerandomise", self.rerandomise)]
 
-    def _title(self) -> str:
-        second = ("non-responders by day {d:g} re-randomised 1:1 to switch or stay" if self.rerandomise
-                  else "every non-responder by day {d:g} switches to the other drug")
-        return f"SMART (A: MMF first, B: sirolimus first; {second.format(d=self.switch_day)})"
+    def _treatment_note(self) -> str:
+        second = (f"non-responders by day {self.switch_day:g} re-randomised 1:1 between switching to the other "
+                  "drug and staying" if self.rerandomise
+                  else f"every non-responder by day {self.switch_day:g} switches to the other drug")
+        return (f"SMART: arm A MMF first, arm B sirolimus first; {second}; response confirmed by day "
+                f"{self.landmark_day:g}")
 
 
 @dataclass
@@ -74,12 +76,13 @@ class SmartDesignConfig(SequencingDesignConfig):
     mmf_after_failure: bool = True
     rerandomise: bool = False
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    _constraints = {**SequencingDesignConfig._constraints, "rerandomise": Boolean()}
+
+    def _check(self) -> None:
+        super()._check()
         if self.mmf_after_failure is not True:
-            raise ValueError("mmf_after_failure: a SMART switches every non-responder; must be true")
-        if not isinstance(self.rerandomise, bool):
-            raise ValueError(f"rerandomise: must be true or false; got {self.rerandomise!r}")
+            raise ValidationError("mmf_after_failure", "a SMART switches every non-responder; must be true",
+                                  self.mmf_after_failure)
 
     def to_domain(self):
         """The design object (:class:`Smart`)."""

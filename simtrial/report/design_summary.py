@@ -284,7 +284,7 @@ def pp_summary(design, alpha: float, p1: float, scenario: str = "", true_p=None)
     size = float(c.reject[0])
     if size > alpha + 1e-12:
         notes = (f"the exact type I error {size:.4f} exceeds alpha = {alpha:g}: this design was accepted "
-                 "with allow_inflated_size",)
+                 "with size_control='allow'",)
     return DesignSummary(
         title=f"single arm with predictive-probability looks, n = {design.n}",
         hypotheses=f"H0: p <= {p0:g} against H1: p > {p0:g}",

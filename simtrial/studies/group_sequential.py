@@ -29,7 +29,7 @@ import pandas as pd
 from simtrial._core.validation import ValidationError
 from simtrial.studies.context import RunContext
 
-__all__ = ["run"]
+__all__ = ["check_config", "run"]
 
 
 def _true_rates(cfg) -> tuple[float, ...]:
@@ -58,15 +58,27 @@ def oc_curve(trial, points: int = 21) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run(cfg, ctx: RunContext) -> dict:
-    """Compute the design, its rates calculation and exact OCs; write the tables."""
+def check_config(cfg):
+    """The checks across config groups (design and scenario), run by the CLI's preflight before
+    any run directory exists; returns the rates calculation of the run.
+
+    Raises
+    ------
+    simtrial.config.errors.ConfigError
+        Naming the field (``design``, ``scenario``, ``scenario.p_response``, ``design.n_per_arm``).
+    """
     if getattr(cfg.design, "name", None) != "group_sequential":
         raise ValidationError("design", "the group_sequential study needs design=group_sequential",
                               getattr(cfg.design, "name", None))
     try:
-        trial = cfg.design.rates(_true_rates(cfg))
-    except ValidationError as exc:
+        return cfg.design.rates(_true_rates(cfg))
+    except ValidationError as exc:  # ConfigError is ValidationError
         raise exc.under("design") if exc.field and not exc.field.startswith("scenario") else exc
+
+
+def run(cfg, ctx: RunContext) -> dict:
+    """Compute the design, its rates calculation and exact OCs; write the tables."""
+    trial = check_config(cfg)
     from simtrial.report.design_summary import group_sequential_summary
 
     design = trial.design
