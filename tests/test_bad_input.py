@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from simtrial.cohorts.loader import _DATA
-from tests.support.cli import REPO, ok_runs, run_simtrial, summaries
+from tests.support.cli import REPO, ok_runs, run_in_process, run_simtrial, summaries
 
 LETTER = Path(str(_DATA / "letter_table1a.csv")).read_text()
 
@@ -36,13 +36,27 @@ def _bad_letter(tmp_path, old, new):
     ],
 )
 def test_bad_cohort_file(tmp_path, old, new, message):
-    results = tmp_path / "results"
+    """In-process: the study reading the file raises one error naming file, row and column."""
+    from simtrial.cohorts.loader import CohortDataError
+
     if old == ",toxicity\n":  # drop the column from the header and every row
         path = tmp_path / "letter.csv"
         lines = LETTER.splitlines()
         path.write_text("\n".join(ln if ln.startswith("#") else ln.rsplit(",", 1)[0] for ln in lines) + "\n")
     else:
         path = _bad_letter(tmp_path, old, new)
+    with pytest.raises(CohortDataError) as err:
+        run_in_process(["experiment=quickstart", "quickstart.steps=[figures]", f"cohorts.letter={path}"],
+                       tmp_path / "run")
+    assert message in str(err.value) and "letter.csv" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_bad_cohort_file_on_the_command_line(tmp_path):
+    """One real command line: one line, exit non-zero, the run recorded as failed."""
+    results = tmp_path / "results"
+    path = _bad_letter(tmp_path, "5,No,4,false", "4,No,4,false")
+    message = "row 5, column 'patient': duplicate patient"
     proc = run_simtrial(["experiment=quickstart", "quickstart.steps=[figures]", f"cohorts.letter={path}"], results)
     assert proc.returncode != 0
     assert message in proc.stderr
@@ -81,6 +95,7 @@ def test_results_directory_not_writable(tmp_path):
     assert proc.stderr.count("simtrial: error:") == 1
 
 
+@pytest.mark.slow
 def test_disk_full_while_writing(tmp_path):
     """A results file system that fills up mid-run (a 96 KiB tmpfs: the plots do not fit)."""
     results = tmp_path / "full"

@@ -28,8 +28,8 @@ def test_every_experiment_composes_and_validates(experiment):
     assert callable(study.run)
 
 
-#: An experiment that fits each design option (each design has its own experiment).
-DESIGN_CASES = [(["experiment=" + ("single_arm" if o == "single_arm" else o), f"design={o}"]) for o in GROUPS["design"]]
+#: An experiment that fits each design option (its own, else the sequencing study: SMART).
+DESIGN_CASES = [[f"experiment={o if o in EXPERIMENTS else 'sequencing'}", f"design={o}"] for o in GROUPS["design"]]
 #: Every scenario with a one-arm and a two-arm design.
 SCENARIO_CASES = [[f"experiment={e}", f"scenario={o}"] for o in GROUPS["scenario"] for e in ("single_arm", "two_arm")
                   if (e, o) != ("two_arm", "pessimistic")]
