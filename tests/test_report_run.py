@@ -109,7 +109,8 @@ def test_sequencing_answer_in_report_and_design_summary(tmp_path):
             digits = 1 if key == "time_to_response" else 3
             assert f"{c['estimate_a']:.{digits}f} (MCSE {c['estimate_a_mcse']:.{digits}f})" in doc
             assert f"{c['estimate_b']:.{digits}f} (MCSE {c['estimate_b_mcse']:.{digits}f})" in doc
-            assert f"{c['difference_p95']:.{digits}f}" in doc
+            assert f"{c['difference']:+.{digits}f} (MCSE {c['difference_mcse']:.{digits}f})" in doc
+            assert " / ".join(f"{c[f'difference_p{q}']:+.{digits}f}" for q in ("05", "50", "95")) in doc
             assert f"{c['p_b_better']:.3f} (MCSE {c['p_b_better_mcse']:.3f})" in doc
             assert (f"{c['p_declares_b']:.3f} / {c['p_declares_a']:.3f} / {c['p_declares_neither']:.3f}"
                     in doc)

@@ -34,16 +34,17 @@ def _num(x: float, days: bool = False) -> str:
     return f"{x:.1f}" if days else f"{x:.3f}"
 
 
-def _with_mcse(x: float, se: float, days: bool = False) -> str:
-    text = _num(x, days)
+def _with_mcse(x: float, se: float, days: bool = False, signed: bool = False) -> str:
+    text = _signed(x, days) if signed else _num(x, days)
     if text != "–" and se is not None and math.isfinite(float(se)):
         text += f" (MCSE {se:.{1 if days else 3}f})"
     return text
 
 
 def _signed(x: float, days: bool = False) -> str:
-    text = _num(x, days)
-    return text if text == "–" or x < 0 else "+" + text
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    return f"{x:+.1f}" if days else f"{x:+.3f}"
 
 
 def _label(endpoint: str, higher_is_better: bool) -> str:
@@ -85,7 +86,7 @@ def endpoint_table(answer: dict):
             "endpoint": _label(key, c["higher_is_better"]) + (" [primary]" if key == primary else ""),
             "A": _with_mcse(c["estimate_a"], c["estimate_a_mcse"], days),
             "B": _with_mcse(c["estimate_b"], c["estimate_b_mcse"], days),
-            "B - A": _with_mcse(c["difference"], c["difference_mcse"], days),
+            "B - A": _with_mcse(c["difference"], c["difference_mcse"], days, signed=True),
             "B - A: 5% / 50% / 95% of trials": " / ".join(_signed(c[f"difference_p{q}"], days)
                                                         for q in ("05", "50", "95")),
             "P(B better)": _with_mcse(c["p_b_better"], c["p_b_better_mcse"]),
@@ -109,7 +110,7 @@ def rho_table(answer: dict):
         "rho": r["rho_value"],
         "A": _with_mcse(r["estimate_a"], r["estimate_a_mcse"], days),
         "B": _with_mcse(r["estimate_b"], r["estimate_b_mcse"], days),
-        "B - A": _with_mcse(r["difference"], r["difference_mcse"], days),
+        "B - A": _with_mcse(r["difference"], r["difference_mcse"], days, signed=True),
         "P(B better)": _with_mcse(r["p_b_better"], r["p_b_better_mcse"]),
         "P(A better)": _with_mcse(r["p_a_better"], r["p_a_better_mcse"]),
         "test declares B / A / neither": (f"{_num(r['p_declares_b'])} / {_num(r['p_declares_a'])} / "
