@@ -125,3 +125,14 @@ def test_sequencing_answer_in_report_and_design_summary(tmp_path):
 def test_no_sequencing_section_without_an_answer(single_arm_result, tmp_path):
     _, html = write_run_report(tmp_path, single_arm_result)
     assert 'id="sequencing"' not in html.read_text()
+
+
+def test_two_sided_design_summary_states_two_sided_hypotheses():
+    """The sequencing design's two-sided Fisher test was summarised as one-sided (H1: p_B > p_A)."""
+    d = st.designs.Sequencing(n_per_arm=20)
+    s = design_summary(d, st.scenarios.Parametric([0.5, 0.75]), (0.5, 0.75))
+    assert d.alternative == "two-sided"
+    assert s.sided == "two-sided" and s.hypotheses == "H0: p_B = p_A against H1: p_B != p_A"
+    assert s.hypotheses == d.design_summary().hypotheses
+    one = design_summary(st.designs.TwoArm(n_per_arm=20), st.scenarios.Parametric([0.3, 0.6]), (0.3, 0.6))
+    assert one.sided == "one-sided" and "p_B > p_A" in one.hypotheses

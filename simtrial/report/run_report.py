@@ -72,6 +72,10 @@ def design_summary(design, scenario=None, rates=None) -> DesignSummary:
         rule = (f"Fisher's exact test, {design.alternative}, level {design.alpha:g}" if design.test == "fisher"
                 else f"P(p_B > p_A | data) > {design.threshold:g}")
         s = ds.two_arm_summary(design.table, rule, design.p_a, design.p_b, design.alpha, label, truth)
+        if design.alternative == "two-sided":  # as the design object's own summary states it
+            from dataclasses import replace
+
+            s = replace(s, hypotheses="H0: p_B = p_A against H1: p_B != p_A", sided="two-sided")
     else:
         params = dict(getattr(design, "parameters", {}) or {})
         size = params.get("exact_size") or params.get("exact_size_at_p_a")
