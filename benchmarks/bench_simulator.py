@@ -1,7 +1,7 @@
 """Benchmark: the trial simulator against a bare numpy computation and against rpact.
 
 1. Sequencing design (MMF first with a switch at day 84 vs sirolimus first), 40 children per arm,
-   fixed scenario (the patient models), 10,000 replicates: the simulator (numpy patients + one
+   MMF-naive population, fixed scenario (the patient models), 10,000 replicates: the simulator (numpy patients + one
    simpy calendar per trial) against a bare vectorised numpy computation of the same per-patient
    work (children, PK/TDM, effects, counts, criteria, randomisation, Fisher's test on the arm
    totals) with no event engine. Goal: throughput ratio >= 1/3.
@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -30,22 +29,20 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from simtrial.designs.config import SequencingDesignConfig, TwoArmDesignConfig  # noqa: E402
-from simtrial.models.defaults import DEFAULT_POPULATION_PARAMETERS  # noqa: E402
-from simtrial.trial.enrolment import Sites  # noqa: E402
-from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patients  # noqa: E402
-from simtrial.trial.replicates import Plan, allocate, simulate  # noqa: E402
-from simtrial.trial.visits import visit_days  # noqa: E402
+import simtrial as st  # noqa: E402
+from simtrial.trial.outcomes import chunk_outcomes, sample_patients  # noqa: E402
+from simtrial.trial.replicates import Plan, allocate  # noqa: E402
 
-SITES = Sites(4, 60.0, 0.5, 0.15)
+#: Enrolment: 4 sites, one opening every 60 days, 0.5 children per site per month, 15% screen failures.
+SITES = st.Sites(4, 60.0, 0.5, 0.15)
 
 
-def _sequencing_plan() -> Plan:
-    cfg = SequencingDesignConfig(n_per_arm=40)
-    model = OutcomeModel(regimens=(cfg.regimen_a, cfg.regimen_b), landmark_day=168.0, switch_day=84.0,
-                         followup_days=364.0, visits=visit_days(),
-                         parameters=lambda r: DEFAULT_POPULATION_PARAMETERS, draw_index=lambda r: 0)
-    return Plan(cfg.to_domain(), model, SITES)
+def _sequencing_trial() -> st.Trial:
+    """MMF first (switch at day 84) against sirolimus first, 40 per arm, in the MMF-naive population
+    (the sequencing trial's; a design with an MMF arm refuses MMF-failed children), the patient
+    models at the hand-set default parameters; landmark day 168, follow-up 364 days, no dropout."""
+    return st.Trial(st.designs.Sequencing(n_per_arm=40, switch_day=84.0), st.scenarios.Fixed(population="mmf_naive"),
+                    sites=SITES)
 
 
 def bare_numpy(plan: Plan, root, replicates: int, chunk: int) -> np.ndarray:
@@ -74,12 +71,12 @@ def rpact(iterations: int = 100_000) -> dict | None:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _best_rate(plan: Plan, root, replicates: int, repeats: int = 3, **kwargs) -> tuple[float, dict]:
-    """Best trials-per-second of ``repeats`` runs, and the last run's results."""
+def _best_rate(trial: st.Trial, root, replicates: int, repeats: int = 3, **kwargs) -> tuple[float, dict]:
+    """Best trials-per-second of ``repeats`` runs, and the last run's per-replicate results."""
     best, res = 0.0, None
     for _ in range(repeats):
         t0 = time.perf_counter()
-        res = simulate(plan, root, replicates, **kwargs)
+        res = trial.simulate(replicates, root, **kwargs).replicates
         best = max(best, replicates / (time.perf_counter() - t0))
     return best, res
 
@@ -87,29 +84,30 @@ def _best_rate(plan: Plan, root, replicates: int, repeats: int = 3, **kwargs) ->
 def main(replicates: int = 10_000, chunk: int = 500, simpy_replicates: int = 4000,
          parametric_replicates: int = 100_000) -> dict:
     root = np.random.SeedSequence(2026)
-    plan = _sequencing_plan()
+    trial = _sequencing_trial()
     t0 = time.perf_counter()
-    res = simulate(plan, root, replicates, chunk)
+    res = trial.simulate(replicates, root, chunk_size=chunk).replicates
     t_sim = time.perf_counter() - t0
     t0 = time.perf_counter()
-    bare = bare_numpy(plan, root, replicates, chunk)
+    # the same plan the simulator ran (design, outcome model, enrolment), without the calendar
+    bare = bare_numpy(trial._plan(trial.scenario), root, replicates, chunk)
     t_bare = time.perf_counter() - t0
     # with no interim and no dropout, both paths must reach the same decisions
     agree = float(np.mean(np.isin(res["decision"], (2, 3)) == bare))
 
-    cfg = TwoArmDesignConfig(n_per_arm=40, interim_fractions=[0.5], theta_f=0.05, theta_e=0.999)
-    model = OutcomeModel(regimens=("mmf", "sirolimus"), landmark_day=168.0, switch_day=84.0,
-                         followup_days=364.0, visits=visit_days(), p_response=(0.3, 0.6))
-    pplan = Plan(cfg.to_domain(), model, SITES)
-    assert pplan.calendar_used == "vectorised"
-    simulate(pplan, root, 200)  # warm-up: predictive-probability tables
+    design = st.designs.TwoArm(n_per_arm=40, p_a=0.3, p_b=0.6,
+                               interim=st.designs.PPInterim([0.5], theta_f=0.05, theta_e=0.999))
+    scenario = st.scenarios.Parametric((0.3, 0.6))
+    ptrial = st.Trial(design, scenario, sites=SITES)
+    assert ptrial.calendar_used == "vectorised"
+    ptrial.simulate(200, root)  # warm-up: predictive-probability tables
     t0 = time.perf_counter()
-    sres = simulate(replace(pplan, calendar="simpy"), root, simpy_replicates)
+    sres = st.Trial(design, scenario, sites=SITES, calendar="simpy").simulate(simpy_replicates, root).replicates
     t_simpy = time.perf_counter() - t0
-    rate_1, vres = _best_rate(pplan, root, parametric_replicates)
-    rate_2, _ = _best_rate(pplan, root, parametric_replicates, workers=2)
-    rate_flat, _ = _best_rate(replace(pplan, sites=Sites(1, 0.0, SITES.n_sites * SITES.accrual_per_site_per_month, 0.0)),
-                              root, parametric_replicates)
+    rate_1, vres = _best_rate(ptrial, root, parametric_replicates)
+    rate_2, _ = _best_rate(ptrial, root, parametric_replicates, workers=2)
+    flat = st.Sites(1, 0.0, SITES.n_sites * SITES.accrual_per_site_per_month, 0.0)  # rpact: one site from day 0
+    rate_flat, _ = _best_rate(st.Trial(design, scenario, sites=flat), root, parametric_replicates)
     same = all(np.array_equal(sres[k], vres[k][:simpy_replicates], equal_nan=True) for k in sres)
     r = rpact()
     figures = {

@@ -16,8 +16,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-#: Run order (cheap first); any other bench_*.py found is appended.
-ORDER = ["startup", "criteria", "pk", "platelets", "designs", "simulator", "memory", "calibration", "sweep"]
+#: Run order (cheap first); any other bench_*.py found is appended. Every name has a
+#: ``bench_<name>.py`` with ``main() -> dict`` (``tests/test_benchmarks_listed.py``).
+ORDER = ["startup", "criteria", "pk", "platelets", "course", "designs", "oc", "group_sequential", "borrowing",
+         "simulator", "sequencing", "memory", "calibration", "quickstart", "sweep"]
 
 
 def _machine() -> str:

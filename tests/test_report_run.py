@@ -86,3 +86,53 @@ def test_run_report_renders_in_chromium_at_1400px(single_arm_result, tmp_path):
         assert f'<section id="{section}">' in dom
     assert "Design summary" in dom and "true values: p = 0.35" in dom
     assert render(html, tmp_path / "run.png", width=1400, height=1800).stat().st_size > 10_000
+
+
+def test_sequencing_answer_in_report_and_design_summary(tmp_path):
+    """Issue 14: report.html and design_summary.md show which strategy is favoured, with the
+    numbers of the summary figures (comparison per endpoint, rho rows, embedded regimes)."""
+    from simtrial.scenarios import Fixed
+    from simtrial.studies.sequencing import answers
+
+    trial = st.Trial(st.designs.Smart(n_per_arm=6, rerandomise=True), Fixed(population="mmf_naive"))
+    res = trial.simulate(12, seed=4)
+    out = answers(trial, res, replicates=12, seed=4)
+    md, html = write_run_report(tmp_path, res, sequencing=out)
+    page, text = html.read_text(), md.read_text()
+    assert page.index('id="design"') < page.index('id="sequencing"')
+    assert "Which strategy is favoured" in page and "## Which strategy is favoured" in text
+    comp = out["comparison"]
+    f = comp["favoured"]
+    assert f"primary endpoint: {comp['primary_endpoint']}" in page
+    for doc in (page, text):
+        for key, c in comp["endpoints"].items():
+            digits = 1 if key == "time_to_response" else 3
+            assert f"{c['estimate_a']:.{digits}f} (MCSE {c['estimate_a_mcse']:.{digits}f})" in doc
+            assert f"{c['estimate_b']:.{digits}f} (MCSE {c['estimate_b_mcse']:.{digits}f})" in doc
+            assert f"{c['difference']:+.{digits}f} (MCSE {c['difference_mcse']:.{digits}f})" in doc
+            assert " / ".join(f"{c[f'difference_p{q}']:+.{digits}f}" for q in ("05", "50", "95")) in doc
+            assert f"{c['p_b_better']:.3f} (MCSE {c['p_b_better_mcse']:.3f})" in doc
+            assert (f"{c['p_declares_b']:.3f} / {c['p_declares_a']:.3f} / {c['p_declares_neither']:.3f}"
+                    in doc)
+        for r in out["rho_sensitivity"]:
+            assert r["rho_value"] in doc and f"{r['p_a_better']:.3f} (MCSE {r['p_a_better_mcse']:.3f})" in doc
+        for r in out["embedded_regimes"]:
+            assert r["regime"] in doc and f"{r['response']:.3f} (MCSE {r['response_mcse']:.3f})" in doc
+    if f["strategy"] != "neither":
+        assert f"Favoured: {f['strategy']}, better in {f['probability']:.3f}" in page
+
+
+def test_no_sequencing_section_without_an_answer(single_arm_result, tmp_path):
+    _, html = write_run_report(tmp_path, single_arm_result)
+    assert 'id="sequencing"' not in html.read_text()
+
+
+def test_two_sided_design_summary_states_two_sided_hypotheses():
+    """The sequencing design's two-sided Fisher test was summarised as one-sided (H1: p_B > p_A)."""
+    d = st.designs.Sequencing(n_per_arm=20)
+    s = design_summary(d, st.scenarios.Parametric([0.5, 0.75]), (0.5, 0.75))
+    assert d.alternative == "two-sided"
+    assert s.sided == "two-sided" and s.hypotheses == "H0: p_B = p_A against H1: p_B != p_A"
+    assert s.hypotheses == d.design_summary().hypotheses
+    one = design_summary(st.designs.TwoArm(n_per_arm=20), st.scenarios.Parametric([0.3, 0.6]), (0.3, 0.6))
+    assert one.sided == "one-sided" and "p_B > p_A" in one.hypotheses

@@ -9,7 +9,8 @@
   printed as 0.0000 (MCSE 0.0000);
 * :func:`write_run_report` writes ``design_summary.md`` and ``report.html`` (design summary as
   its first section, then the simulated figures against the exact values, the OC curves with
-  the simulated point on them, and the run's plots).
+  the simulated point on them, and the run's plots); for a sequencing or SMART design also
+  which strategy is favoured (:mod:`simtrial.report.sequencing`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ def design_summary(design, scenario=None, rates=None) -> DesignSummary:
         rule = (f"Fisher's exact test, {design.alternative}, level {design.alpha:g}" if design.test == "fisher"
                 else f"P(p_B > p_A | data) > {design.threshold:g}")
         s = ds.two_arm_summary(design.table, rule, design.p_a, design.p_b, design.alpha, label, truth)
+        if design.alternative == "two-sided":  # as the design object's own summary states it
+            from dataclasses import replace
+
+            s = replace(s, hypotheses="H0: p_B = p_A against H1: p_B != p_A", sided="two-sided")
     else:
         params = dict(getattr(design, "parameters", {}) or {})
         size = params.get("exact_size") or params.get("exact_size_at_p_a")
@@ -238,7 +243,8 @@ def console_report(result) -> str:
     return "\n".join(head + lines + tail)
 
 
-def write_run_report(run_dir, result, images=(), title: str | None = None) -> tuple[Path, Path]:
+def write_run_report(run_dir, result, images=(), title: str | None = None,
+                     sequencing: dict | None = None) -> tuple[Path, Path]:
     """Write ``design_summary.md`` and ``report.html`` for one trial run.
 
     Parameters
@@ -250,6 +256,10 @@ def write_run_report(run_dir, result, images=(), title: str | None = None) -> tu
         PNGs already in the run directory to embed (``duration.png``, ...).
     title : str, optional
         Report title (default: the design and scenario).
+    sequencing : dict, optional
+        The sequencing answer (``comparison``, ``rho_sensitivity``, ``embedded_regimes`` of
+        :func:`simtrial.studies.sequencing.answers`): adds the "Which strategy is favoured"
+        section to both files (:mod:`simtrial.report.sequencing`).
 
     Returns
     -------
@@ -264,7 +274,14 @@ def write_run_report(run_dir, result, images=(), title: str | None = None) -> tu
     run_dir = Path(run_dir)
     rates = getattr(result, "rates", None)
     summary = design_summary(result.design, result.scenario, rates)
-    md = atomic.write_text(run_dir / "design_summary.md", summary.to_markdown())
+    markdown = summary.to_markdown()
+    if sequencing:
+        from simtrial.report import sequencing as seq_report
+
+        names = tuple(str(r) for r in getattr(result.design, "regimens", ("A", "B")))
+        assurance = bool(getattr(result.scenario, "assurance", False))
+        markdown += "\n" + seq_report.to_markdown(sequencing, names, assurance)
+    md = atomic.write_text(run_dir / "design_summary.md", markdown)
     rep = HtmlReport(title or f"Trial run: {summary.title}", subtitle=str(run_dir))
     rep.section("Design summary", id="design")
     rep.html(summary.to_html())
@@ -279,6 +296,8 @@ def write_run_report(run_dir, result, images=(), title: str | None = None) -> tu
     shown.loc[~shown["varies"], ["mcse", "z"]] = np.nan
     rep.table(shown.drop(columns="varies").reset_index().rename(columns={"index": "figure"}),
               caption="Simulated estimate, Monte Carlo standard error, exact value and z", number_format=".4g")
+    if sequencing:
+        seq_report.add_section(rep, sequencing, names, assurance)
     est = estimation_table(result)
     if est is not None:
         rep.paragraph("The response rate after the trial stops: the observed proportion is biased when the "

@@ -101,12 +101,15 @@ def run(cfg, ctx: RunContext) -> dict:
     ctx.savefig(res.plot_responders(), "responders.png")
     ctx.savefig(res.plot_decisions(), "decisions.png")
     print(console_report(res))
-    write_run_report(ctx.run_dir, res, images=[("duration.png", "Trial duration"),
-                                                ("responders.png", "Responders per trial"),
-                                                ("decisions.png", "Decisions")])
-    if trial.design.n_arms == 2 and trial.design.switches:
+    sequencing = None
+    if trial.design.n_arms == 2 and trial.design.switches:  # the answer first: the report shows it
         from simtrial.studies.sequencing import answers
 
-        figs.update(answers(trial, res, replicates=sim.replicates, seed=ctx.seed, chunk_size=sim.chunk_size,
-                            workers=sim.workers, progress=ctx.progress))
+        sequencing = answers(trial, res, replicates=sim.replicates, seed=ctx.seed, chunk_size=sim.chunk_size,
+                             workers=sim.workers, progress=ctx.progress)
+        figs.update(sequencing)
+    write_run_report(ctx.run_dir, res, images=[("duration.png", "Trial duration"),
+                                                ("responders.png", "Responders per trial"),
+                                                ("decisions.png", "Decisions")],
+                     sequencing=sequencing)
     return clean(figs)
