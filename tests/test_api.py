@@ -175,3 +175,19 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_result_figures_are_titled_with_design_and_scenario():
+    d = st.designs.SingleArm(n=35, p0=0.2, p1=0.4)
+    res = st.Trial(d, st.scenarios.Parametric(0.35)).simulate(50, seed=1)
+    assert res.title("single_arm", "pessimistic") == "single_arm n = 35, pessimistic (p = 0.35)"
+    assert res.title() == "single-arm exact binomial n = 35, parametric (p = 0.35)"
+    for fig in (res.plot_duration(), res.plot_decisions()):
+        assert fig.axes[0].get_title() == res.title()
+    fig = res.plot_responders("custom")
+    assert fig.axes[0].get_title() == "custom"
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["arm A: sirolimus (true p = 0.35)"]
+    two = st.Trial(st.designs.TwoArm(n_per_arm=10, p_a=0.3, p_b=0.7), st.scenarios.Null()).simulate(20, seed=1)
+    assert two.title("two_arm", "null_hypothesis") == "two_arm n = 10 per arm, null_hypothesis (p_A = 0.3, p_B = 0.3)"
+    legend = [t.get_text() for t in two.plot_responders().axes[0].get_legend().get_texts()]
+    assert all("true p = 0.3" in t for t in legend)

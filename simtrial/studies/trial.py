@@ -80,6 +80,18 @@ def _key(cfg) -> str:
                  getattr(calibration, "allow_failed_diagnostics", None)))
 
 
+def _choices() -> tuple[str | None, str | None]:
+    """The job's ``design`` and ``scenario`` config choices (e.g. ``single_arm``, ``pessimistic``),
+    for figure titles; (None, None) outside a Hydra run (the objects' own names are used)."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    if not HydraConfig.initialized():
+        return None, None
+    choices = OmegaConf.select(HydraConfig.get(), "runtime.choices") or {}
+    return choices.get("design"), choices.get("scenario")
+
+
 def run(cfg, ctx: RunContext) -> dict:
     """Simulate ``cfg.simulation.replicates`` trials of ``cfg.design`` under ``cfg.scenario``."""
     from simtrial.trial.results import clean
@@ -97,9 +109,10 @@ def run(cfg, ctx: RunContext) -> dict:
     ds = res.to_xarray({"seed": int(cfg.seed)})
     with atomic.atomic_path(ctx.path("oc.nc")) as tmp:
         ds.to_netcdf(tmp, engine="netcdf4")
-    ctx.savefig(res.plot_duration(), "duration.png")
-    ctx.savefig(res.plot_responders(), "responders.png")
-    ctx.savefig(res.plot_decisions(), "decisions.png")
+    title = res.title(*_choices())  # e.g. "single_arm n = 35, pessimistic (p = 0.35)"
+    ctx.savefig(res.plot_duration(title), "duration.png")
+    ctx.savefig(res.plot_responders(title), "responders.png")
+    ctx.savefig(res.plot_decisions(title), "decisions.png")
     print(console_report(res))
     sequencing = None
     if trial.design.n_arms == 2 and trial.design.switches:  # the answer first: the report shows it

@@ -36,7 +36,7 @@ from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patient
 from simtrial.trial.randomisation import block_arrangements
 from simtrial.trial.streams import STREAMS, counter_keys
 
-__all__ = ["Plan", "simulate", "allocate", "FIELDS", "ARM_FIELDS", "CALENDARS", "CHUNK_BIOLOGY", "CHUNK_PARAMETRIC"]
+__all__ = ["Plan", "simulate", "allocate", "children", "FIELDS", "ARM_FIELDS", "CALENDARS", "CHUNK_BIOLOGY", "CHUNK_PARAMETRIC"]
 
 #: Trial calendars: simpy per trial (the reference), numpy per chunk (verified equal by tests), or
 #: ``auto``: numpy in the parametric scenarios, where the calendar is nearly all the work, simpy
@@ -194,8 +194,13 @@ def _calendars(plan: Plan, root, chunk, arm, responded, delay) -> dict[str, np.n
     return out
 
 
-def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
-    """Simulate the replicates ``chunk`` and write their results to ``res[...][j]``."""
+def children(plan: Plan, root, chunk: list[int]):
+    """The children of the replicates ``chunk``, before any calendar: arms and outcomes.
+
+    Returns ``(arm, outcomes)``: arms of shape (len(chunk), n_max) in enrolment order and the
+    :class:`~simtrial.trial.outcomes.ChunkOutcomes`. They do not depend on the design's decision
+    rules, only on its size, arms and regimens (what makes common random numbers across rules).
+    """
     n, k = plan.design.n_max, plan.design.n_arms
     if plan.model.parametric:  # no biology: the disease groups (strata) are all it needs
         patients = None
@@ -205,7 +210,13 @@ def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
         strata = patients.group
     arm = allocate(plan, root, chunk, strata)
     out = chunk_outcomes(plan.model, root, chunk, n, arm, patients)
-    arm = arm.reshape(len(chunk), n)
+    return arm.reshape(len(chunk), n), out
+
+
+def _chunk(plan: Plan, root, chunk: list[int], res: dict, j: slice) -> None:
+    """Simulate the replicates ``chunk`` and write their results to ``res[...][j]``."""
+    n, k = plan.design.n_max, plan.design.n_arms
+    arm, out = children(plan, root, chunk)
     delay = plan.treatment_start_days + out.assess_day
     cal = _calendars(plan, root, chunk, arm, out.responded, delay)
     for f, v in cal.items():

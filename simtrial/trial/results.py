@@ -236,23 +236,56 @@ class SimulationResult:
         return text
 
     # -- plots (matplotlib figures) ----------------------------------------------------------
-    def plot_duration(self):
-        """Histogram of trial duration in months, median and 90% range marked."""
+    def scenario_values(self) -> str:
+        """The scenario's true values as a figure says them: "p = 0.35", "p_A = 0.3, p_B = 0.7",
+        "posterior draws" or "patient models"."""
+        if self.rates is not None:
+            keys = ["p"] if len(self.rates) == 1 else [f"p_{a}" for a in ARM_NAMES[:len(self.rates)]]
+            return ", ".join(f"{k} = {v:g}" for k, v in zip(keys, self.rates))
+        return "posterior draws" if self.scenario.assurance else "patient models"
+
+    def title(self, design: str | None = None, scenario: str | None = None) -> str:
+        """Figure title: the design and its size, the scenario and its true values.
+
+        Parameters
+        ----------
+        design, scenario : str, optional
+            Names to show (the CLI passes its config choices, e.g. ``single_arm`` and
+            ``pessimistic``); default the design's label and the scenario's name.
+
+        Examples
+        --------
+        >>> import simtrial as st
+        >>> d = st.designs.SingleArm(n=35, p0=0.2, p1=0.4)
+        >>> st.Trial(d, st.scenarios.Parametric(0.35)).simulate(10, seed=1).title("single_arm", "pessimistic")
+        'single_arm n = 35, pessimistic (p = 0.35)'
+        """
+        d = self.design
+        per_arm = getattr(d, "n_per_arm", None)
+        size = f"n = {per_arm} per arm" if per_arm is not None else f"n = {d.n_max}"
+        return (f"{design or d.label} {size}, {scenario or self.scenario.name} "
+                f"({self.scenario_values()})")
+
+    def plot_duration(self, title: str | None = None):
+        """Histogram of trial duration in months, median and 90% range marked; titled by
+        :meth:`title` unless ``title`` is given."""
         from simtrial.trial import plots
 
-        return plots.duration_figure(self.replicates)
+        return plots.duration_figure(self.replicates, title=title or self.title())
 
-    def plot_responders(self):
-        """Responders at the analysis, per arm."""
+    def plot_responders(self, title: str | None = None):
+        """Responders at the analysis, per arm (the legend gives each arm's true rate)."""
         from simtrial.trial import plots
 
-        return plots.responders_figure(self.replicates, self.design.regimens)
+        rates = self.rates if self.rates is not None else (None,) * self.design.n_arms
+        return plots.responders_figure(self.replicates, self.design.regimens, title=title or self.title(),
+                                       rates=rates, scenario=None if self.rates is not None else self.scenario_values())
 
-    def plot_decisions(self):
+    def plot_decisions(self, title: str | None = None):
         """Share of trials per decision, with one-MCSE error bars."""
         from simtrial.trial import plots
 
-        return plots.decisions_figure(self.replicates)
+        return plots.decisions_figure(self.replicates, title=title or self.title())
 
     def __repr__(self) -> str:
         return (f"SimulationResult({type(self.design).__name__}, {self.scenario.name}, "
