@@ -261,8 +261,12 @@ def compose_jobs(argv_overrides: list[str], multirun: bool, config_name: str = "
             master = compose(config_name, overrides=[*hydra_ov, *plain], return_hydra_config=True)
             out.sweep_params = sweeper_params(master)
             out.jobs = expand_jobs([*out.sweep_params, *task_ov], True)
+        bases: dict[tuple, Any] = {}
         for num, job in enumerate(out.jobs):
-            cfg = compose(config_name, overrides=[*hydra_ov, *job], return_hydra_config=True)
+            if num == 0 or not multirun:
+                cfg = compose(config_name, overrides=[*hydra_ov, *job], return_hydra_config=True)
+            else:
+                cfg = _compose_job(compose, config_name, hydra_ov, job, bases)
             if num == 0:
                 out.first = cfg
             task = cfg.copy()
@@ -273,6 +277,33 @@ def compose_jobs(argv_overrides: list[str], multirun: bool, config_name: str = "
                 shown = " ".join(o for o in job if not o.startswith(RUN_PREFIXES))
                 out.errors.append(f"job {num} ({shown}): {problem}" if multirun else problem)
     return out
+
+
+def _group_keys() -> set[str]:
+    from simtrial.paths import CONF_DIR
+
+    return {d.name for d in CONF_DIR.iterdir() if d.is_dir()}
+
+
+def _compose_job(compose, config_name: str, hydra_ov: list[str], job: list[str], bases: dict):
+    """A sweep job's config: the composition for its group choices (cached: a grid repeats them),
+    then its value overrides applied exactly as Hydra applies them; a full composition if that
+    fails (for Hydra's own error message)."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+    groups = _group_keys()
+    parsed = _parse(job)
+    chosen = tuple(o.input_line for o in parsed if "." not in o.key_or_group
+                   and (o.key_or_group in groups or o.key_or_group.startswith("hydra/")))
+    values = [o for o in parsed if o.input_line not in chosen]
+    if chosen not in bases:
+        bases[chosen] = compose(config_name, overrides=[*hydra_ov, *chosen], return_hydra_config=True)
+    cfg = bases[chosen].copy()
+    try:
+        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+    except Exception:
+        return compose(config_name, overrides=[*hydra_ov, *job], return_hydra_config=True)
+    return cfg
 
 
 def hydra_problems(cfg) -> list[str]:
