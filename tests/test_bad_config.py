@@ -76,7 +76,7 @@ CASES = [
     (["experiment=quickstart", "sed=3"], "sed: unknown key; the keys of the config root are"),
     (["experiment=quickstart", "+sed=3"], "did you mean 'seed'?"),
     (["experiment=quickstart", "run.progres=false"], "run.progres: unknown key; the keys of run are progress, resume"),
-    (["experiment=single_arm", "analysis=42"], "analysis: unknown key"),
+    (["experiment=single_arm", "analysis=42"], "analysis: unknown option '42'; the options are borrowing"),
     (["experiment=calibrate", "calibration.posterior=x.nc"], "calibration.posterior: unknown key"),
     (["experiment=single_arm", "design.n=[1"], "cannot parse an override"),
 ]
