@@ -79,6 +79,7 @@ CASES = [
     (["experiment=single_arm", "analyses=42"], "analyses: unknown key"),
     (["experiment=single_arm", "analysis=nope"], "analysis: unknown option 'nope'; the options are borrowing"),
     (["experiment=borrowing", "analysis.robust_weight=2"], "analysis.robust_weight: must be a finite number in [0, 1]"),
+    (["experiment=single_arm", "analysis=42"], "analysis: unknown option '42'; the options are borrowing"),
     (["experiment=calibrate", "calibration.posterior=x.nc"], "calibration.posterior: unknown key"),
     (["experiment=single_arm", "design.n=[1"], "cannot parse an override"),
 ]

@@ -105,6 +105,9 @@ def _reword(exc: Exception, override_values: dict[str, str]) -> ConfigError:
             return ConfigError(group, f"unknown option {option!r}; the options are {', '.join(options)}"
                                       f"{did_you_mean(option, options)}")
         return ConfigError("", str(exc).splitlines()[0])
+    bad_choice = _bad_group_choice(override_values)
+    if bad_choice is not None:  # e.g. analysis=42: Hydra says "Config group override must be a string"
+        return bad_choice
     cause = exc.__cause__ if isinstance(exc, ConfigCompositionException) and exc.__cause__ else exc
     if isinstance(cause, OmegaConfBaseException):
         key = str(getattr(cause, "full_key", "") or "")
@@ -121,6 +124,22 @@ def _reword(exc: Exception, override_values: dict[str, str]) -> ConfigError:
             return ConfigError(key, f"must be {_expected(schema, leaf)}{got}")
         return ConfigError(key, str(cause).splitlines()[0])
     return ConfigError("", str(exc).splitlines()[0])
+
+
+def _bad_group_choice(override_values: dict[str, str]) -> ConfigError | None:
+    """The error for an override choosing an option no config group has (``design=nope``)."""
+    from simtrial.paths import CONF_DIR
+
+    for key, value in override_values.items():
+        folder = CONF_DIR / key
+        if "." in key or "/" in key or not folder.is_dir():
+            continue
+        options = sorted(f.stem for f in folder.glob("*.yaml"))
+        for choice in value.split(","):
+            if choice.strip() not in options:
+                return ConfigError(key, f"unknown option {choice.strip()!r}; the options are {', '.join(options)}"
+                                        f"{did_you_mean(choice.strip(), options)}")
+    return None
 
 
 def _points(overrides: list[str]) -> list[list[str]]:
