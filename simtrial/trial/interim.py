@@ -12,6 +12,7 @@ from itertools import product
 import numpy as np
 
 from simtrial._core.codes import Outcome
+from simtrial._core.validation import check_value
 from simtrial.designs import PPDesign, operating_characteristics
 from simtrial.designs.pp_interim import (
     TwoArmPP,
@@ -140,9 +141,8 @@ def calibrate_interim_thresholds(n: int, fractions, p0: float, alpha: float, the
     """
     from simtrial.designs.single_arm import SingleArm
     from simtrial.scenarios.parametric import Null
-    from simtrial.trial.replicates import children
+    from simtrial.trial.replicates import CHUNK_BIOLOGY, CHUNK_PARAMETRIC, children
     from simtrial.trial.simulator import _REPLICATES, _SEED, Trial
-    from simtrial._core.validation import check_value
 
     replicates = check_value("replicates", replicates, _REPLICATES)
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(
@@ -158,7 +158,7 @@ def calibrate_interim_thresholds(n: int, fractions, p0: float, alpha: float, the
     designs = [PPDesign(n, tuple(np.atleast_1d(fractions)), p0, float(eta), float(tf), float(te), a, b)
                for tf, te, eta in product(*grids)]
     cols = np.append(designs[0].looks, n) - 1  # the looks depend on n and the fractions only
-    step = 2000 if plan.model.parametric else 500
+    step = CHUNK_PARAMETRIC if plan.model.parametric else CHUNK_BIOLOGY  # memory bound only
     counts = np.concatenate([
         np.cumsum(children(plan, root, list(range(s, min(s + step, replicates))))[1].responded, axis=1)[:, cols]
         for s in range(0, replicates, step)]).astype(np.int64)

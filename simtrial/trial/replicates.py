@@ -36,7 +36,8 @@ from simtrial.trial.outcomes import OutcomeModel, chunk_outcomes, sample_patient
 from simtrial.trial.randomisation import block_arrangements
 from simtrial.trial.streams import STREAMS, counter_keys
 
-__all__ = ["Plan", "simulate", "allocate", "children", "FIELDS", "ARM_FIELDS", "CALENDARS", "CHUNK_BIOLOGY", "CHUNK_PARAMETRIC"]
+__all__ = ["Plan", "simulate", "allocate", "children", "FIELDS", "ARM_FIELDS", "CALENDARS", "CHUNK_BIOLOGY",
+           "CHUNK_PARAMETRIC"]
 
 #: Trial calendars: simpy per trial (the reference), numpy per chunk (verified equal by tests), or
 #: ``auto``: numpy in the parametric scenarios, where the calendar is nearly all the work, simpy
